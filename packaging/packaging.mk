@@ -1,0 +1,2 @@
+check-packaging:
+.PHONY: check-packaging

@@ -1,0 +1,3 @@
+check-vm:
+demo:
+.PHONY: check-vm demo
