@@ -14,7 +14,8 @@ WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototyp
 ifeq ($(CI),true)
 WARN += -Werror
 endif
-override CFLAGS := -std=c11 -D_GNU_SOURCE -Os $(WARN) -fstack-protector-strong \
+override CFLAGS := -std=c11 -D_GNU_SOURCE -Os $(WARN) -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fstack-protector-strong \
 	-fstack-clash-protection -fcf-protection -DVERSION='"$(VERSION)"' \
 	-DSYSCONFDIR='"$(SYSCONFDIR)"' $(CFLAGS)
 override LDFLAGS := -static -Wl,-z,relro,-z,now -Wl,--gc-sections $(LDFLAGS)

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Logging.  syslog(3) drops messages silently when nothing listens on
+ * /dev/log (initramfs, early boot, no syslog daemon), so we speak the
+ * datagram protocol ourselves and fall back to /dev/kmsg when connect()
+ * or send() fails: a helper that onlines RAM must not be silent. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "hotplug-online.h"
+
+#define IDENT "hotplug-online"
+
+static int log_dest;
+static int log_fd = -1;    /* -2: syslog failed once, use kmsg from now on */
+
+void log_setup(int dest)
+{
+	log_dest = dest;
+}
+
+static int syslog_connect(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = fault_path("DEVLOG", "/dev/log");
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* No timestamp: syslogd, rsyslog and journald stamp a message that lacks
+ * one, and leaving it out spares us the time zone code. */
+static int send_syslog(int prio, const char *msg)
+{
+	char line[600];
+	int n;
+
+	if (log_fd == -1 && (log_fd = syslog_connect()) < 0)
+		log_fd = -2;
+	if (log_fd < 0)
+		return -1;
+	n = snprintf(line, sizeof(line), "<%d>%s[%d]: %s", LOG_DAEMON | prio, IDENT,
+		     (int)getpid(), msg);
+	if (n < 0 || send(log_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
+			  MSG_NOSIGNAL) < 0)
+		return -1;
+	return 0;
+}
+
+static void send_kmsg(int prio, const char *msg)
+{
+	char line[600];
+	int fd = open(fault_path("KMSG", "/dev/kmsg"), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	int n;
+
+	if (fd < 0)
+		return;
+	n = snprintf(line, sizeof(line), "<%d>%s[%d]: %s\n", LOG_DAEMON | prio, IDENT,
+		     (int)getpid(), msg);
+	if (n > 0 && write(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) < 0)
+		n = -1; /* nowhere left to report it */
+	close(fd);
+}
+
+/* One message, formatted once, to syslog (or kmsg) and the terminal.
+ * Warnings and errors always reach stderr; udev keeps it in its debug log. */
+void say(int prio, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (prio <= LOG_WARNING)
+		fprintf(stderr, IDENT ": %s\n", msg);
+	else if (log_dest & LOG_TO_STDOUT)
+		printf("%s\n", msg);
+	if ((log_dest & LOG_TO_SYSLOG) && send_syslog(prio, msg) < 0) {
+		if (log_fd >= 0)
+			close(log_fd);
+		log_fd = -2;
+		send_kmsg(prio, msg);
+	}
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* hotplug-online: online hot-added memory blocks and CPUs.  See
+ * hotplug-online(8). */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "hotplug-online.h"
+
+static const char usage[] =
+	"Usage: hotplug-online [OPTIONS] udev\n"
+	"       hotplug-online [OPTIONS] online [--dry-run] [DEVICE...]\n"
+	"       hotplug-online [OPTIONS] status [--json]\n"
+	"\n"
+	"Online hot-added memory blocks and CPUs.\n"
+	"\n"
+	"Commands:\n"
+	"  udev             online the device of the udev event (ACTION, DEVPATH)\n"
+	"  online           online each DEVICE (memory42, cpu3 or a DEVPATH), or\n"
+	"                   with none, every offline memory block and CPU\n"
+	"  status           block size, memory and CPUs online and offline\n"
+	"\n"
+	"Options:\n"
+	"      --sysfs DIR    sysfs root (default /sys)\n"
+	"      --config FILE  configuration file (default " SYSCONFDIR "/hotplug-online.conf)\n"
+	"  -n, --dry-run      online: show what would be done, change nothing\n"
+	"      --json         status: machine-readable output\n"
+	"  -h, --help         show this help and exit\n"
+	"  -V, --version      show the version and exit\n"
+	"\n"
+	"Exit status: 0 all online, 1 failure, 2 bad usage or input, 64 partial success.\n"
+	"See hotplug-online(8).\n";
+
+struct args {
+	const char *cmd, *sysfs, *config;
+	bool dry_run, json, help, version;
+	char **operands;
+	int noperands;
+	char error[160];
+};
+
+/* The first error wins: "<before>'<what>'<after>". */
+static void set_error(struct args *a, const char *before, const char *what, const char *after)
+{
+	char buf[80];
+
+	if (!a->error[0])
+		snprintf(a->error, sizeof(a->error), "%s'%s'%s", before,
+			 shown(what, buf, sizeof(buf)), after);
+}
+
+/* --opt VALUE or --opt=VALUE; advances *i past a separate value. */
+static const char *opt_value(struct args *a, int argc, char **argv, int *i, const char *name)
+{
+	size_t len = strlen(name);
+	const char *v;
+
+	if (argv[*i][len] == '=')
+		v = argv[*i] + len + 1;
+	else if (*i + 1 < argc)
+		v = argv[++*i];
+	else
+		v = "";
+	if (!*v)
+		set_error(a, "option ", name, " needs a value");
+	return v;
+}
+
+static bool is_opt(const char *arg, const char *name)
+{
+	size_t len = strlen(name);
+
+	return strncmp(arg, name, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
+}
+
+static void parse_args(struct args *a, int argc, char **argv)
+{
+	bool opts = true;
+
+	a->sysfs = "/sys";
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+
+		if (opts && strcmp(s, "--") == 0)
+			opts = false;
+		else if (opts && (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0))
+			a->help = true;
+		else if (opts && (strcmp(s, "-V") == 0 || strcmp(s, "--version") == 0))
+			a->version = true;
+		else if (opts && (strcmp(s, "-n") == 0 || strcmp(s, "--dry-run") == 0))
+			a->dry_run = true;
+		else if (opts && strcmp(s, "--json") == 0)
+			a->json = true;
+		else if (opts && is_opt(s, "--sysfs"))
+			a->sysfs = opt_value(a, argc, argv, &i, "--sysfs");
+		else if (opts && is_opt(s, "--config"))
+			a->config = opt_value(a, argc, argv, &i, "--config");
+		else if (opts && s[0] == '-' && s[1] != '\0')
+			set_error(a, "unknown option ", s, "");
+		else if (!a->cmd)
+			a->cmd = s;
+		else
+			a->operands[a->noperands++] = argv[i];
+	}
+	if (a->help || a->version || a->error[0])
+		return;
+	if (!a->cmd)
+		snprintf(a->error, sizeof(a->error), "no command given");
+	else if (strcmp(a->cmd, "udev") && strcmp(a->cmd, "online") && strcmp(a->cmd, "status"))
+		set_error(a, "unknown command ", a->cmd, "");
+	else if (a->dry_run && strcmp(a->cmd, "online"))
+		set_error(a, "--dry-run works only with 'online', not ", a->cmd, "");
+	else if (a->json && strcmp(a->cmd, "status"))
+		set_error(a, "--json works only with 'status', not ", a->cmd, "");
+	else if (a->noperands && strcmp(a->cmd, "online"))
+		set_error(a, "unexpected argument ", a->operands[0], "");
+}
+
+static int bad_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int bad_input(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	say(LOG_ERR, "%s", msg);
+	return EXIT_USAGE;
+}
+
+static int cmd_udev(struct ctx *c)
+{
+	const char *action = getenv("ACTION"), *devpath = getenv("DEVPATH");
+	const char *subsystem = getenv("SUBSYSTEM");
+	char b1[80], b2[80];
+	struct device d;
+	int add;
+
+	if (!action || !devpath)
+		return bad_input("%s is not set: 'udev' runs from a udev rule",
+				 action ? "DEVPATH" : "ACTION");
+	add = parse_action(action);
+	if (add < 0)
+		return bad_input("invalid ACTION '%s'", shown(action, b1, sizeof(b1)));
+	if (!add)
+		return EXIT_OK;
+	if (parse_devpath(devpath, &d) < 0)
+		return bad_input("invalid DEVPATH '%s': expected /devices/system/memory/memory<N> "
+				 "or /devices/system/cpu/cpu<N>", shown(devpath, b1, sizeof(b1)));
+	if (subsystem && strcmp(subsystem, d.type == DEV_MEMORY ? "memory" : "cpu") != 0)
+		return bad_input("SUBSYSTEM '%s' does not match DEVPATH '%s'",
+				 shown(subsystem, b1, sizeof(b1)), shown(devpath, b2, sizeof(b2)));
+	return online_device(c, &d) == OUT_FAILED ? EXIT_FAIL : EXIT_OK;
+}
+
+/* Exit status over several devices: all good 0, none good 1, some 64.  A
+ * sweep counts only the devices it had to act on. */
+static int tally(struct ctx *c, const struct device *devs, size_t n)
+{
+	size_t ok = 0, bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		enum outcome o = online_device(c, &devs[i]);
+
+		if (o == OUT_FAILED)
+			bad++;
+		else if (!(c->sweep && o == OUT_ALREADY))
+			ok++;
+	}
+	return bad == 0 ? EXIT_OK : ok == 0 ? EXIT_FAIL : EXIT_PARTIAL;
+}
+
+/* Every offline memory block, ascending, then every offline CPU. */
+static int sweep(struct ctx *c)
+{
+	static const enum devtype order[] = { DEV_MEMORY, DEV_CPU };
+	static const char *const prefix[] = { [DEV_MEMORY] = "memory", [DEV_CPU] = "cpu" };
+	struct device *devs = NULL;
+	size_t n = 0;
+	int listed = EXIT_OK, r;
+
+	c->sweep = true;
+	for (size_t t = 0; t < 2; t++) {
+		unsigned long *idx;
+		size_t m;
+		struct device *p;
+		int e = list_devices(c, order[t], &idx, &m);
+
+		if (e == -ENOENT)   /* no memory hotplug, or no CPU directory */
+			continue;
+		p = e < 0 ? NULL : realloc(devs, (n + m + 1) * sizeof(*devs));
+		if (!p) {
+			say(LOG_ERR, "cannot list %s devices: %s", prefix[order[t]],
+			    strerror(e < 0 ? -e : ENOMEM));
+			listed = EXIT_FAIL;
+			free(idx);
+			continue;
+		}
+		devs = p;
+		for (size_t i = 0; i < m; i++, n++) {
+			devs[n].type = order[t];
+			devs[n].index = idx[i];
+			snprintf(devs[n].name, sizeof(devs[n].name), "%s%lu", prefix[order[t]], idx[i]);
+		}
+		free(idx);
+	}
+	r = tally(c, devs, n);
+	free(devs);
+	return listed != EXIT_OK ? EXIT_FAIL : r;
+}
+
+static int cmd_online(struct ctx *c, char **names, int n)
+{
+	struct device *devs;
+	char b[80];
+	int r;
+
+	if (n == 0)
+		return sweep(c);
+	devs = calloc((size_t)n, sizeof(*devs));
+	if (!devs)
+		return EXIT_FAIL;
+	/* All names are checked before any device is touched. */
+	for (int i = 0; i < n; i++)
+		if (parse_device(names[i], &devs[i]) < 0 && parse_devpath(names[i], &devs[i]) < 0) {
+			free(devs);
+			return bad_input("invalid device '%s': expected memory<N>, cpu<N> or a DEVPATH",
+					 shown(names[i], b, sizeof(b)));
+		}
+	r = tally(c, devs, (size_t)n);
+	free(devs);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { .operands = calloc((size_t)argc + 1, sizeof(char *)) };
+	struct ctx c = { .root = -1 };
+	const char *config;
+	int r;
+
+	if (!a.operands)
+		return EXIT_FAIL;
+	parse_args(&a, argc, argv);
+	if (a.help || a.version) {
+		fputs(a.help ? usage : "hotplug-online " VERSION "\n", stdout);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	}
+	log_setup(a.cmd && strcmp(a.cmd, "udev") == 0 ? LOG_TO_SYSLOG :
+		  a.cmd && strcmp(a.cmd, "online") == 0 && !a.dry_run ? LOG_TO_SYSLOG | LOG_TO_STDOUT :
+		  LOG_TO_STDOUT);
+	if (a.error[0]) {
+		say(LOG_ERR, "%s", a.error);
+		fputs("Try 'hotplug-online --help' for more information.\n", stderr);
+		return EXIT_USAGE;
+	}
+	c.udev = strcmp(a.cmd, "udev") == 0;
+	c.dry_run = a.dry_run;
+	config_defaults(&c.cfg);
+	if (strcmp(a.cmd, "status") != 0) {
+		config = a.config ? a.config : SYSCONFDIR "/hotplug-online.conf";
+		r = config_load(&c.cfg, config, a.config != NULL);
+		/* udev: a typo must not leave RAM offline, so go on with defaults.
+		 * An administrator at a terminal fixes the file first. */
+		if (r != 0 && !c.udev)
+			return EXIT_USAGE;
+	}
+	r = sysfs_open(&c, a.sysfs);
+	if (r < 0) {
+		char b[80];
+
+		say(LOG_ERR, "cannot open sysfs root '%s': %s", shown(a.sysfs, b, sizeof(b)),
+		    strerror(-r));
+		return EXIT_USAGE;
+	}
+	if (c.udev)
+		r = cmd_udev(&c);
+	else if (strcmp(a.cmd, "online") == 0)
+		r = cmd_online(&c, a.operands, a.noperands);
+	else
+		r = status(&c, a.json);
+	if (fflush(stdout) != 0 && r == EXIT_OK)
+		r = EXIT_FAIL;
+	return r;
+}

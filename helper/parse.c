@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Parsers for everything that comes from outside: device names, DEVPATH,
+ * ACTION and sysfs attribute contents.  None of them trusts its input. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hotplug-online.h"
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Decimal digits only: no sign, no spaces, no leading zero, bounded. */
+int parse_index(const char *s, unsigned long *out)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n > MAX_INDEX_DIGITS || s[n] != '\0')
+		return -EINVAL;
+	if (s[0] == '0' && n > 1)
+		return -EINVAL;
+	errno = 0;
+	*out = strtoul(s, NULL, 10);
+	return errno ? -EINVAL : 0;
+}
+
+/* "memory42" or "cpu3". */
+int parse_device(const char *s, struct device *d)
+{
+	static const struct { const char *prefix; enum devtype type; } kinds[] = {
+		{ "memory", DEV_MEMORY }, { "cpu", DEV_CPU },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t len = strlen(kinds[i].prefix);
+
+		if (strncmp(s, kinds[i].prefix, len) != 0)
+			continue;
+		if (parse_index(s + len, &d->index) < 0)
+			return -EINVAL;
+		d->type = kinds[i].type;
+		snprintf(d->name, sizeof(d->name), "%s%lu", kinds[i].prefix, d->index);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Exactly /devices/system/memory/memory<N> or /devices/system/cpu/cpu<N>. */
+int parse_devpath(const char *s, struct device *d)
+{
+	static const char mem[] = "/devices/system/memory/";
+	static const char cpu[] = "/devices/system/cpu/";
+	const char *name;
+
+	if (strncmp(s, mem, sizeof(mem) - 1) == 0)
+		name = s + sizeof(mem) - 1;
+	else if (strncmp(s, cpu, sizeof(cpu) - 1) == 0)
+		name = s + sizeof(cpu) - 1;
+	else
+		return -EINVAL;
+	if (parse_device(name, d) < 0)
+		return -EINVAL;
+	/* The directory must match the kind: no /devices/system/cpu/memory1. */
+	if ((d->type == DEV_MEMORY) != (name == s + sizeof(mem) - 1))
+		return -EINVAL;
+	return 0;
+}
+
+/* udev's actions; anything else is not something udev sends. */
+int parse_action(const char *s)
+{
+	static const char *const others[] = {
+		"remove", "change", "move", "online", "offline", "bind", "unbind",
+	};
+
+	if (strcmp(s, "add") == 0)
+		return 1;
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (strcmp(s, others[i]) == 0)
+			return 0;
+	return -1;
+}
+
+enum mem_state parse_state(const char *s)
+{
+	if (strcmp(s, "online") == 0)
+		return ST_ONLINE;
+	if (strcmp(s, "offline") == 0)
+		return ST_OFFLINE;
+	if (strcmp(s, "going-offline") == 0)
+		return ST_GOING_OFFLINE;
+	return ST_UNKNOWN;
+}
+
+int parse_cpu_online(const char *s)
+{
+	if (strcmp(s, "1") == 0)
+		return 1;
+	if (strcmp(s, "0") == 0)
+		return 0;
+	return -1;
+}
+
+/* block_size_bytes is hexadecimal without "0x"; a power of two. */
+int parse_block_size(const char *s, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s[0] == '\0' || strspn(s, "0123456789abcdefABCDEF") != strlen(s) || strlen(s) > 16)
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (errno || *end != '\0' || v == 0 || (v & (v - 1)) != 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* A memory block's link to its NUMA node is a directory entry "node<N>". */
+int parse_node_name(const char *s, unsigned long *node)
+{
+	if (strncmp(s, "node", 4) != 0 || !is_digit(s[4]))
+		return -EINVAL;
+	return parse_index(s + 4, node);
+}
+
+/* valid_zones of an online block names the block's zone first ("none"
+ * when the block spans two zones). */
+int parse_zone(const char *valid_zones, char *zone, size_t size)
+{
+	size_t n = strcspn(valid_zones, " ");
+
+	if (n == 0 || n >= size)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		char c = valid_zones[i];
+
+		if (!(is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'))
+			return -EINVAL;
+	}
+	memcpy(zone, valid_zones, n);
+	zone[n] = '\0';
+	return 0;
+}
+
+const char *policy_name(enum mem_policy p)
+{
+	switch (p) {
+	case MEM_MOVABLE: return "online_movable";
+	case MEM_KERNEL:  return "online_kernel";
+	case MEM_OFF:     return "off";
+	default:          return "online";
+	}
+}
+
+/* Untrusted text made safe for a log line: printable ASCII, bounded.
+ * size must be at least 8: one escape plus "..." always fits. */
+const char *shown(const char *s, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (o + 8 > size) {
+			memcpy(buf + o, "...", 4);
+			return buf;
+		}
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'')
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, size - o, "\\x%02x", c);
+	}
+	buf[o] = '\0';
+	return buf;
+}

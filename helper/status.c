@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `hotplug-online status [--json]`: what is online, per node and zone. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "hotplug-online.h"
+
+#define MAX_NODES 1024
+
+static const char *const zone_names[] = {
+	"DMA", "DMA32", "Normal", "HighMem", "Movable", "Device", "none", "other",
+};
+#define NZONES (sizeof(zone_names) / sizeof(zone_names[0]))
+
+struct node_sum {
+	unsigned long long online, offline, zone[NZONES];
+};
+
+struct mem_sum {
+	unsigned long long online_blocks, offline_blocks;
+	unsigned long *offline;     /* indexes of the offline blocks */
+	size_t noffline;
+	struct node_sum node[MAX_NODES];
+	unsigned long nnodes;       /* highest node seen + 1 */
+};
+
+static size_t zone_of(const char *valid_zones)
+{
+	char zone[32];
+	size_t i = 0;
+
+	if (parse_zone(valid_zones, zone, sizeof(zone)) < 0)
+		return NZONES - 1;
+	while (i < NZONES - 1 && strcmp(zone, zone_names[i]) != 0)
+		i++;
+	return i;
+}
+
+static void add_block(struct ctx *c, struct mem_sum *m, unsigned long index)
+{
+	struct device d = { .type = DEV_MEMORY };
+	char val[64];
+	unsigned long node;
+	int fd, known_node;
+	enum mem_state st;
+
+	snprintf(d.name, sizeof(d.name), "memory%lu", index);
+	if ((fd = open_device(c, &d)) < 0)
+		return;
+	st = read_attr(fd, "state", val, sizeof(val)) < 0 ? ST_UNKNOWN : parse_state(val);
+	known_node = block_node(fd, &node) == 0 && node < MAX_NODES;
+	if (known_node && node >= m->nnodes)
+		m->nnodes = node + 1;
+	if (st == ST_OFFLINE) {
+		m->offline_blocks++;
+		m->offline[m->noffline++] = index;
+		if (known_node)
+			m->node[node].offline += c->block_size;
+	} else if (st != ST_UNKNOWN) {   /* going-offline is still online */
+		m->online_blocks++;
+		if (known_node) {
+			m->node[node].online += c->block_size;
+			if (read_attr(fd, "valid_zones", val, sizeof(val)) >= 0)
+				m->node[node].zone[zone_of(val)] += c->block_size;
+		}
+	}
+	close(fd);
+}
+
+/* "32-39,41" */
+static void print_ranges(FILE *f, const unsigned long *v, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j + 1 < n && v[j + 1] == v[j] + 1)
+			j++;
+		fprintf(f, "%s%lu", i ? "," : "", v[i]);
+		if (j > i)
+			fprintf(f, "-%lu", v[j]);
+		i = j + 1;
+	}
+	if (n == 0)
+		fputs("none", f);
+}
+
+static void print_json_list(const unsigned long *v, size_t n)
+{
+	putchar('[');
+	for (size_t i = 0; i < n; i++)
+		printf("%s%lu", i ? "," : "", v[i]);
+	putchar(']');
+}
+
+static void print_size(unsigned long long bytes)
+{
+	if (bytes && bytes % (1ULL << 30) == 0)
+		printf("%llu GiB", bytes >> 30);
+	else
+		printf("%llu MiB", bytes >> 20);
+}
+
+static void print_text(const struct ctx *c, const struct mem_sum *m,
+		       const unsigned long *cpu_on, size_t non, const unsigned long *cpu_off, size_t noff)
+{
+	printf("Memory block size:  ");
+	print_size(c->block_size);
+	printf("\nMemory online:      ");
+	print_size(m->online_blocks * c->block_size);
+	printf(" (%llu blocks)\nMemory offline:     ", m->online_blocks);
+	print_size(m->offline_blocks * c->block_size);
+	printf(" (%llu blocks)\n", m->offline_blocks);
+	for (unsigned long n = 0; n < m->nnodes; n++) {
+		const struct node_sum *s = &m->node[n];
+
+		if (!s->online && !s->offline)
+			continue;
+		printf("  node %lu: online ", n);
+		print_size(s->online);
+		for (size_t z = 0; z < NZONES; z++)
+			if (s->zone[z]) {
+				printf(", %s ", zone_names[z]);
+				print_size(s->zone[z]);
+			}
+		printf("; offline ");
+		print_size(s->offline);
+		putchar('\n');
+	}
+	printf("Offline blocks:     ");
+	print_ranges(stdout, m->offline, m->noffline);
+	printf("\nCPUs online:        ");
+	print_ranges(stdout, cpu_on, non);
+	printf("\nCPUs offline:       ");
+	print_ranges(stdout, cpu_off, noff);
+	putchar('\n');
+}
+
+/* The schema is documented in hotplug-online(8); add keys, never change them. */
+static void print_json(const struct ctx *c, const struct mem_sum *m,
+		       const unsigned long *cpu_on, size_t non, const unsigned long *cpu_off, size_t noff)
+{
+	const char *sep = "";
+
+	printf("{\"schema\":1,\"version\":\"%s\",\"block_size_bytes\":%llu,", VERSION, c->block_size);
+	printf("\"memory\":{\"online_bytes\":%llu,\"offline_bytes\":%llu,"
+	       "\"online_blocks\":%llu,\"offline_blocks\":%llu,\"offline\":",
+	       m->online_blocks * c->block_size, m->offline_blocks * c->block_size,
+	       m->online_blocks, m->offline_blocks);
+	print_json_list(m->offline, m->noffline);
+	printf(",\"nodes\":[");
+	for (unsigned long n = 0; n < m->nnodes; n++) {
+		const struct node_sum *s = &m->node[n];
+		const char *zsep = "";
+
+		if (!s->online && !s->offline)
+			continue;
+		printf("%s{\"node\":%lu,\"online_bytes\":%llu,\"offline_bytes\":%llu,\"zones\":{",
+		       sep, n, s->online, s->offline);
+		for (size_t z = 0; z < NZONES; z++)
+			if (s->zone[z]) {
+				printf("%s\"%s\":%llu", zsep, zone_names[z], s->zone[z]);
+				zsep = ",";
+			}
+		printf("}}");
+		sep = ",";
+	}
+	printf("]},\"cpus\":{\"online\":");
+	print_json_list(cpu_on, non);
+	printf(",\"offline\":");
+	print_json_list(cpu_off, noff);
+	printf("}}\n");
+}
+
+/* Split the CPUs by their online file; the boot CPU has none and is online. */
+static void split_cpus(struct ctx *c, unsigned long *cpus, size_t n, unsigned long *off, size_t *noff,
+		       size_t *non)
+{
+	*non = *noff = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct device d = { .type = DEV_CPU };
+		char val[32];
+		int fd, r;
+
+		snprintf(d.name, sizeof(d.name), "cpu%lu", cpus[i]);
+		if ((fd = open_device(c, &d)) < 0)
+			continue;
+		r = read_attr(fd, "online", val, sizeof(val));
+		close(fd);
+		if (r == -ENOENT || (r >= 0 && parse_cpu_online(val) == 1))
+			cpus[(*non)++] = cpus[i];
+		else if (r >= 0 && parse_cpu_online(val) == 0)
+			off[(*noff)++] = cpus[i];
+	}
+}
+
+int status(struct ctx *c, bool json)
+{
+	static struct mem_sum m;
+	unsigned long *blocks = NULL, *cpus = NULL, *cpu_off = NULL;
+	size_t nblocks = 0, ncpus = 0, non = 0, noff = 0;
+	char val[64];
+	int r = EXIT_FAIL;
+
+	if (class_dir(c, DEV_MEMORY) >= 0) {
+		if (read_attr(class_dir(c, DEV_MEMORY), "block_size_bytes", val, sizeof(val)) < 0 ||
+		    parse_block_size(val, &c->block_size) < 0) {
+			say(LOG_ERR, "cannot read a valid 'block_size_bytes'");
+			return EXIT_FAIL;
+		}
+		if (list_devices(c, DEV_MEMORY, &blocks, &nblocks) < 0)
+			goto out;
+	}
+	m.offline = calloc(nblocks + 1, sizeof(*m.offline));
+	if (!m.offline)
+		goto out;
+	for (size_t i = 0; i < nblocks; i++)
+		add_block(c, &m, blocks[i]);
+	if (class_dir(c, DEV_CPU) >= 0 && list_devices(c, DEV_CPU, &cpus, &ncpus) < 0)
+		goto out;
+	cpu_off = calloc(ncpus + 1, sizeof(*cpu_off));
+	if (!cpu_off)
+		goto out;
+	split_cpus(c, cpus, ncpus, cpu_off, &noff, &non);
+	if (json)
+		print_json(c, &m, cpus, non, cpu_off, noff);
+	else
+		print_text(c, &m, cpus, non, cpu_off, noff);
+	r = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+out:
+	if (r != EXIT_OK)
+		say(LOG_ERR, "status: cannot read sysfs");
+	free(blocks);
+	free(cpus);
+	free(cpu_off);
+	free(m.offline);
+	return r;
+}

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* All sysfs I/O: one root directory fd, every path below it opened one
+ * component at a time with O_NOFOLLOW, and only from validated names. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hotplug-online.h"
+
+#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#define MAX_TRIES 10       /* EBUSY/EAGAIN: 10 tries, about 2 s in all */
+#define MAX_DELAY_MS 500
+
+static const char *const class_path[] = {
+	[DEV_MEMORY] = "devices/system/memory", [DEV_CPU] = "devices/system/cpu",
+};
+
+int sysfs_open(struct ctx *c, const char *root)
+{
+	c->root = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	c->classdir[DEV_MEMORY] = c->classdir[DEV_CPU] = -1;
+	return c->root < 0 ? -errno : 0;
+}
+
+/* Walk a relative path one directory at a time, following no symlink. */
+static int open_subdir(int dirfd, const char *path)
+{
+	char part[64];
+	int fd = dirfd;
+
+	while (*path) {
+		size_t n = strcspn(path, "/");
+		int next;
+
+		if (n == 0 || n >= sizeof(part))
+			return -EINVAL;
+		memcpy(part, path, n);
+		part[n] = '\0';
+		next = openat(fd, part, DIR_FLAGS);
+		if (fd != dirfd)
+			close(fd);
+		if (next < 0)
+			return -errno;
+		fd = next;
+		path += n + (path[n] == '/');
+	}
+	return fd;
+}
+
+int class_dir(struct ctx *c, enum devtype t)
+{
+	if (c->classdir[t] < 0)
+		c->classdir[t] = open_subdir(c->root, class_path[t]);
+	return c->classdir[t];
+}
+
+int open_device(struct ctx *c, const struct device *d)
+{
+	int dir = class_dir(c, d->type);
+	int fd;
+
+	if (dir < 0)
+		return dir;
+	fd = openat(dir, d->name, DIR_FLAGS);
+	return fd < 0 ? -errno : fd;
+}
+
+/* A small attribute, NUL-terminated, trailing newline dropped.  -EBADMSG
+ * for contents no attribute has: NUL bytes, or more than fits. */
+int read_attr(int dirfd, const char *name, char *buf, size_t size)
+{
+	struct stat st;
+	ssize_t n;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EBADMSG;
+	}
+	n = read(fd, buf, size);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	if ((size_t)n == size || memchr(buf, '\0', (size_t)n))
+		return -EBADMSG;
+	if (n > 0 && buf[n - 1] == '\n')
+		n--;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+static int write_attr(const struct device *d, int dirfd, const char *name, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n = fault_write(d->name, dirfd, name, len);
+	int r = 0, fd;
+
+	if (n != (ssize_t)len)
+		return n < 0 ? -errno : -EIO;
+	/* O_TRUNC as a shell's "echo online > state": sysfs ignores it, and
+	 * a plain file (a test tree) ends up holding just the value. */
+	fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;   /* a short write to sysfs means the store failed */
+	close(fd);
+	return r;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* Write until the attribute reads `online`: 0 we did it, 1 somebody else
+ * did (the kernel, another rule: daxctl treats that as success too), or
+ * -errno.  EBUSY and EAGAIN are retried with backoff, well inside udev's
+ * event timeout. */
+static int write_until_online(const struct device *d, int fd, const char *attr,
+			      const char *val, const char *online)
+{
+	long delay = 10;
+
+	for (int tries = 1;; tries++) {
+		char now[32];
+		int r = write_attr(d, fd, attr, val);
+
+		if (r == 0)
+			return 0;
+		if (read_attr(fd, attr, now, sizeof(now)) >= 0 && strcmp(now, online) == 0)
+			return 1;
+		if ((r != -EBUSY && r != -EAGAIN) || tries == MAX_TRIES)
+			return r;
+		sleep_ms(delay);
+		delay = delay * 2 > MAX_DELAY_MS ? MAX_DELAY_MS : delay * 2;
+	}
+}
+
+/* The device went away, or never was: expected mid-event, a mistake when
+ * an administrator names it. */
+static enum outcome missing(const struct ctx *c, const struct device *d)
+{
+	if (c->udev) {
+		say(LOG_NOTICE, "%s: removed before it could be onlined", d->name);
+		return OUT_SKIPPED;
+	}
+	say(LOG_ERR, "%s: no such device", d->name);
+	return OUT_FAILED;
+}
+
+static enum outcome failed(const struct ctx *c, const struct device *d, const char *what, int r)
+{
+	if (r == -ENOENT || r == -ENODEV)
+		return missing(c, d);
+	say(LOG_ERR, "%s: %s: %s%s", d->name, what,
+	    r == -EBADMSG ? "unexpected contents" : strerror(-r),
+	    r == -EACCES || r == -EPERM ? " (are you root?)" : "");
+	return OUT_FAILED;
+}
+
+static enum outcome already(const struct ctx *c, const struct device *d, const char *extra)
+{
+	if (c->udev)
+		say(LOG_INFO, "%s: already online (onlined by another agent)", d->name);
+	else if (!c->sweep)
+		printf("%s: already online%s\n", d->name, extra);
+	return OUT_ALREADY;
+}
+
+static bool arch_skips_memory(void)
+{
+	static struct utsname u;
+	const char *arch = fault_arch();
+
+	if (!arch) {
+		if (uname(&u) < 0)
+			return false;
+		arch = u.machine;
+	}
+	return strncmp(arch, "s390", 4) == 0 || strncmp(arch, "ppc64", 5) == 0;
+}
+
+int block_node(int blockfd, unsigned long *node)
+{
+	int fd = dup(blockfd);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+	int r = -ENOENT;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while ((e = readdir(dir)))
+		if (parse_node_name(e->d_name, node) == 0) {
+			r = 0;
+			break;
+		}
+	closedir(dir);
+	return r;
+}
+
+/* "(128 MiB, node 0, zone Normal)", leaving out what sysfs does not say. */
+static void describe_block(struct ctx *c, int blockfd, char *buf, size_t size)
+{
+	char val[64], zone[32];
+	unsigned long node;
+	int dir = class_dir(c, DEV_MEMORY);
+	int n = 0;
+
+	if (!c->block_size && read_attr(dir, "block_size_bytes", val, sizeof(val)) >= 0)
+		parse_block_size(val, &c->block_size);
+	buf[0] = '\0';
+	if (c->block_size)
+		n += snprintf(buf + n, size - (size_t)n, ", %llu MiB", c->block_size >> 20);
+	if (block_node(blockfd, &node) == 0)
+		n += snprintf(buf + n, size - (size_t)n, ", node %lu", node);
+	if (read_attr(blockfd, "valid_zones", val, sizeof(val)) >= 0 &&
+	    parse_zone(val, zone, sizeof(zone)) == 0)
+		snprintf(buf + n, size - (size_t)n, ", zone %s", zone);
+}
+
+static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
+{
+	const char *type = policy_name(c->cfg.memory);
+	char state[32], shown_state[48], how[96] = "", where[80];
+	int r = read_attr(fd, "state", state, sizeof(state));
+
+	if (r < 0)
+		return failed(c, d, "cannot read 'state'", r);
+	switch (parse_state(state)) {
+	case ST_ONLINE:
+		return already(c, d, "");
+	case ST_GOING_OFFLINE:
+		say(LOG_NOTICE, "%s: going offline, left alone", d->name);
+		return OUT_SKIPPED;
+	case ST_UNKNOWN:
+		say(LOG_ERR, "%s: unexpected state '%s'", d->name,
+		    shown(state, shown_state, sizeof(shown_state)));
+		return OUT_FAILED;
+	case ST_OFFLINE:
+		break;
+	}
+	if (c->cfg.memory == MEM_OFF) {
+		say(LOG_INFO, "%s: left offline (memory = off)", d->name);
+		return OUT_SKIPPED;
+	}
+	if (c->cfg.skip_arch && arch_skips_memory()) {
+		say(LOG_INFO, "%s: left offline on s390x/ppc64 (skip_s390x_ppc64 = yes)", d->name);
+		return OUT_SKIPPED;
+	}
+	if (c->dry_run) {
+		say(LOG_INFO, "%s: would online as %s", d->name, type);
+		return OUT_ONLINED;
+	}
+	r = write_until_online(d, fd, "state", type, "online");
+	if (r == -EINVAL && c->cfg.memory != MEM_ONLINE && !c->cfg.strict) {
+		/* Old kernels take online_movable only at the top of Normal. */
+		snprintf(how, sizeof(how), ", kernel refused %s", type);
+		type = "online";
+		r = write_until_online(d, fd, "state", type, "online");
+	}
+	if (r == 1)
+		return already(c, d, " (onlined by another agent)");
+	if (r < 0) {
+		snprintf(where, sizeof(where), "cannot online as %s", type);
+		return failed(c, d, where, r);
+	}
+	describe_block(c, fd, where, sizeof(where));
+	say(LOG_INFO, "%s: onlined as %s%s%s%s%s", d->name, type, how,
+	    where[0] ? " (" : "", where[0] ? where + 2 : "", where[0] ? ")" : "");
+	return OUT_ONLINED;
+}
+
+static enum outcome online_cpu(struct ctx *c, const struct device *d, int fd)
+{
+	char val[32], shown_val[48];
+	int r = read_attr(fd, "online", val, sizeof(val));
+
+	if (r == -ENOENT)   /* the boot CPU cannot be taken offline */
+		return already(c, d, " (no 'online' file)");
+	if (r < 0)
+		return failed(c, d, "cannot read 'online'", r);
+	switch (parse_cpu_online(val)) {
+	case 1:
+		return already(c, d, "");
+	case -1:
+		say(LOG_ERR, "%s: unexpected 'online' value '%s'", d->name,
+		    shown(val, shown_val, sizeof(shown_val)));
+		return OUT_FAILED;
+	}
+	if (!c->cfg.cpu) {
+		say(LOG_INFO, "%s: left offline (cpu = off)", d->name);
+		return OUT_SKIPPED;
+	}
+	if (c->dry_run) {
+		say(LOG_INFO, "%s: would online", d->name);
+		return OUT_ONLINED;
+	}
+	r = write_until_online(d, fd, "online", "1", "1");
+	if (r == 1)
+		return already(c, d, " (onlined by another agent)");
+	if (r < 0)
+		return failed(c, d, "cannot online", r);
+	say(LOG_INFO, "%s: onlined", d->name);
+	return OUT_ONLINED;
+}
+
+enum outcome online_device(struct ctx *c, const struct device *d)
+{
+	int fd = open_device(c, d);
+	enum outcome o;
+
+	if (fd < 0)
+		return failed(c, d, "cannot open", fd);
+	o = d->type == DEV_MEMORY ? online_memory(c, d, fd) : online_cpu(c, d, fd);
+	close(fd);
+	return o;
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The indexes of every memory<N> or cpu<N> directory, ascending. */
+int list_devices(struct ctx *c, enum devtype t, unsigned long **out, size_t *n)
+{
+	int dirfd = class_dir(c, t);
+	int fd = dirfd < 0 ? -1 : dup(dirfd);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+	size_t cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!dir) {
+		int r = dirfd < 0 ? dirfd : -errno;
+
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	while ((e = readdir(dir))) {
+		struct device d;
+
+		if ((e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) ||
+		    parse_device(e->d_name, &d) < 0 || d.type != t)
+			continue;
+		if (*n == cap) {
+			unsigned long *p = realloc(*out, (cap = cap ? cap * 2 : 256) * sizeof(**out));
+
+			if (!p) {
+				closedir(dir);
+				return -ENOMEM;
+			}
+			*out = p;
+		}
+		(*out)[(*n)++] = d.index;
+	}
+	closedir(dir);
+	qsort(*out, *n, sizeof(**out), cmp_index);
+	return 0;
+}
