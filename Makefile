@@ -52,7 +52,12 @@ uninstall:
 		$(DESTDIR)$(UDEVRULESDIR)/60-hotplug-online.rules \
 		$(DESTDIR)$(MANDIR)/man8/hotplug-online.8
 
-check: check-unit check-packaging check-vm
+# Every test.  Installs the Debian packages the tests need (as root) or
+# says which are missing.
+check: deps check-unit check-packaging check-vm
+
+deps:
+	.ci/ensure-packages .ci/packages/*.txt
 
 check-unit: all $(B)/hotplug-online-test
 	bats --tap tests/
@@ -65,4 +70,4 @@ clean:
 include packaging/packaging.mk
 include tests/vm/vm.mk
 
-.PHONY: all install uninstall check check-unit clean
+.PHONY: all install uninstall check deps check-unit clean
