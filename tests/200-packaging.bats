@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# The built .deb and .rpm: contents, metadata, lint, versions.
+
+load packaging_helper
+
+setup_file() {
+	need_packages
+}
+
+# "mode path" of every file and link (not directory) in each package, with
+# the udev rules directory shown as UDEV/, minus what only one format has.
+deb_files() {
+	dpkg-deb --fsys-tarfile "$DEB" | tar -tvf - | awk '$1 !~ /^d/ {
+		p = $6; sub(/^\./, "", p); print $1, p }'
+}
+rpm_files() {
+	rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$RPM" | awk '$1 !~ /^d/'
+}
+common() {
+	sed -e "s|$1|UDEV|" \
+	    -e '\|/usr/share/doc/hotplug-online/copyright$|d' \
+	    -e '\|/usr/share/doc/hotplug-online/changelog.Debian.gz$|d' \
+	    -e '\|/usr/share/lintian/overrides/hotplug-online$|d' \
+	    -e '\|/usr/share/licenses/hotplug-online/LICENSE$|d' \
+	    -e '\|/usr/lib/.build-id/|d' | LC_ALL=C sort
+}
+
+@test "the deb and the rpm ship the same files with the same modes" {
+	local deb_udev rpm_udev
+	deb_udev=$(pkg-config --variable=udevdir udev)/rules.d
+	rpm_udev=/usr/lib/udev/rules.d
+	run -0 diff -u <(deb_files | common "$deb_udev") <(rpm_files | common "$rpm_udev")
+	assert_equal "$(deb_files | common "$deb_udev")" "-rw-r--r-- /etc/hotplug-online.conf
+-rw-r--r-- /usr/share/doc/hotplug-online/README.md
+-rw-r--r-- /usr/share/man/man8/hotplug-online.8.gz
+-rw-r--r-- UDEV/60-hotplug-online.rules
+-rwxr-xr-x /usr/sbin/hotplug-online"
+}
+
+@test "each format puts the rules where its udev reads them, and its own docs" {
+	run -0 deb_files
+	assert_line "-rw-r--r-- $(pkg-config --variable=udevdir udev)/rules.d/60-hotplug-online.rules"
+	assert_line "-rw-r--r-- /usr/share/doc/hotplug-online/copyright"
+	run -0 rpm_files
+	assert_line "-rw-r--r-- /usr/lib/udev/rules.d/60-hotplug-online.rules"
+	# %license, %doc, %config(noreplace): l, d, cn
+	run -0 rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "$RPM"
+	assert_line "l /usr/share/licenses/hotplug-online/LICENSE"
+	assert_line "d /usr/share/doc/hotplug-online/README.md"
+	assert_line "cn /etc/hotplug-online.conf"
+	assert_line "d /usr/share/man/man8/hotplug-online.8.gz"
+}
+
+@test "the config file is a conffile in both formats" {
+	run -0 dpkg-deb -I "$DEB" conffiles
+	assert_output "/etc/hotplug-online.conf"
+	run -0 rpm -qp --configfiles "$RPM"
+	assert_output "/etc/hotplug-online.conf"
+}
+
+@test "the rule runs the packaged helper, by its installed path" {
+	local dir=$BATS_TEST_TMPDIR rules helpers h
+	dpkg-deb -x "$DEB" "$dir/deb"
+	(cd "$dir" && mkdir rpm && cd rpm && rpm2cpio "$RPM" | cpio -id --quiet)
+	for root in "$dir/deb" "$dir/rpm"; do
+		rules=$(find "$root" -name 60-hotplug-online.rules)
+		run -0 grep -o 'RUN+="[^" ]*' "$rules"
+		helpers=$(printf '%s\n' "${lines[@]}" | sed 's/^RUN+="//' | sort -u)
+		assert_equal "$helpers" /usr/sbin/hotplug-online
+		for h in $helpers; do
+			[ -x "$root$h" ]
+		done
+	done
+}
+
+@test "the helper is statically linked in both packages" {
+	local dir=$BATS_TEST_TMPDIR
+	dpkg-deb -x "$DEB" "$dir/deb"
+	(cd "$dir" && mkdir rpm && cd rpm && rpm2cpio "$RPM" | cpio -id --quiet)
+	for bin in "$dir/deb/usr/sbin/hotplug-online" "$dir/rpm/usr/sbin/hotplug-online"; do
+		run -0 readelf -lW "$bin"
+		refute_output --partial INTERP
+		run -0 readelf -dW "$bin"
+		refute_output --partial NEEDED
+	done
+	run -0 dpkg-deb -f "$DEB" Static-Built-Using Built-Using
+	assert_line "Static-Built-Using: $(dpkg-query -Wf 'musl (= ${source:Version})' musl-dev)"
+}
+
+@test "the version agrees: VERSION, spec, debian/changelog, packages, --version" {
+	local dir=$BATS_TEST_TMPDIR
+	run -0 sed -n 's/^Version: *//p' "$TOP/packaging/rpm/hotplug-online.spec"
+	assert_output "$VERSION"
+	# the newest %changelog entry is for this version-release
+	run -0 sed -n '/^%changelog/{n;p;q}' "$TOP/packaging/rpm/hotplug-online.spec"
+	assert_output --regexp " - $VERSION-1\$"
+	run -0 dpkg-parsechangelog -l "$TOP/packaging/deb/changelog" -S Version
+	assert_output "$VERSION-1"
+	run -0 dpkg-deb -f "$DEB" Version
+	assert_output "$VERSION-1"
+	run -0 rpm -qp --qf '%{VERSION}-%{RELEASE}' "$RPM"
+	assert_output "$VERSION-1"
+	dpkg-deb -x "$DEB" "$dir/deb"
+	(cd "$dir" && mkdir rpm && cd rpm && rpm2cpio "$RPM" | cpio -id --quiet)
+	run -0 "$dir/deb/usr/sbin/hotplug-online" --version
+	assert_output "hotplug-online $VERSION"
+	run -0 "$dir/rpm/usr/sbin/hotplug-online" --version
+	assert_output "hotplug-online $VERSION"
+}
+
+@test "lintian: no errors, no warnings, every override with its reason" {
+	run -0 lintian --fail-on error,warning "$DEB"
+	refute_output --regexp '^[EW]: '
+	# each override line directly follows a comment block
+	run -0 awk '/^[^#]/ && prev !~ /^#/ { print "no reason: " $0 } { prev = $0 }' \
+		"$TOP/packaging/deb/hotplug-online.lintian-overrides"
+	assert_output ""
+}
+
+@test "rpmlint: no errors, every warning explained in the spec" {
+	local spec=$TOP/packaging/rpm/hotplug-online.spec tag
+	run rpmlint -c "$TOP/packaging/rpm/rpmlint.toml" \
+		-r "$TOP/packaging/rpm/hotplug-online.rpmlintrc" "$RPM"
+	assert_output --regexp ' 0 errors, [0-9]+ warnings'
+	refute_output --partial ': E: '
+	for tag in $(printf '%s\n' "${lines[@]}" | sed -n 's/^[^ ]*: W: \([^ ]*\).*/\1/p' | sort -u); do
+		grep -q "^# - $tag: " "$spec" || fail "rpmlint warning '$tag' not explained in the spec"
+	done
+	# each filtered error has its reason just above it
+	run -0 awk '/^addFilter/ && prev !~ /^#/ { print "no reason: " $0 } { prev = $0 }' \
+		"$TOP/packaging/rpm/hotplug-online.rpmlintrc"
+	assert_output ""
+}
