@@ -1,0 +1,153 @@
+# Shared setup for the hotplug-online unit suite (tests/0NN-*.bats, 1NN-*.bats).
+#
+# Every test runs the helper through `ho`, so the whole suite can be re-run
+# against another build or under a checker:
+#   HO=/path/to/asan-build make check-unit
+#   HO_WRAPPER="valgrind -q --error-exitcode=99" make check-unit
+bats_require_minimum_version 1.5.0
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
+HO="${HO:-$BATS_TEST_DIRNAME/../build/hotplug-online-test}"
+# The shipped binary, for the few tests that check the seam is compiled out.
+HO_SHIPPED="${HO_SHIPPED:-$BATS_TEST_DIRNAME/../build/hotplug-online}"
+MKSYSFS="$BATS_TEST_DIRNAME/test_helper/mksysfs"
+SNAPSHOTS="${SNAPSHOTS:-$BATS_TEST_DIRNAME/test_helper/sysfs-snapshots.tar.gz}"
+
+ho() { $HO_WRAPPER "$HO" "$@"; }
+
+common_setup() {
+	[[ -x $HO ]] || fail "'$HO' not built: run 'make build/hotplug-online-test'"
+	# Nothing from the caller's environment leaks in; in particular no test
+	# ever logs to the host's /dev/log or /dev/kmsg.
+	unset ACTION DEVPATH SUBSYSTEM HOTPLUG_ONLINE_TEST_FAULTS
+	export HOTPLUG_ONLINE_TEST_ARCH=x86_64
+	export HOTPLUG_ONLINE_TEST_DEVLOG="$BATS_TEST_TMPDIR/devlog"   # absent until start_devlog
+	export HOTPLUG_ONLINE_TEST_KMSG="$BATS_TEST_TMPDIR/kmsg"
+	: >"$HOTPLUG_ONLINE_TEST_KMSG"
+	SYS="$BATS_TEST_TMPDIR/sys"
+	MEM="$SYS/devices/system/memory"
+	CPU="$SYS/devices/system/cpu"
+	CFG="$BATS_TEST_TMPDIR/empty.conf"   # every default, whatever /etc holds
+	: >"$CFG"
+	DEVLOG_PID= KMSG_PID=
+}
+
+common_teardown() {
+	local pid
+	for pid in $DEVLOG_PID $KMSG_PID; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+}
+
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# mksysfs [key=value...]: a fake tree at $SYS; see test_helper/mksysfs.
+mksysfs() { "$MKSYSFS" "$SYS" "$@"; }
+
+# unpack_snapshot NAME: a writable copy of a real sysfs snapshot at $SYS
+# (qemu-debian12-6.1-hotadd or guest-6.18-24g).
+unpack_snapshot() {
+	local d="$BATS_TEST_TMPDIR/snapshots"
+	mkdir -p "$d"
+	tar -C "$d" -xzf "$SNAPSHOTS" "$1"
+	mv "$d/$1" "$SYS"
+}
+
+# tree_sums [DIR]: one line per entry of the tree (default $SYS): type, path,
+# mode, and the sha256 of a file's contents or a symlink's target.  Equal
+# listings before and after a run mean nothing was written.
+tree_sums() {
+	(
+		cd "${1:-$SYS}" || exit 1
+		find . -type d -printf 'D %p %m\n' -o -type l -printf 'L %p -> %l\n' \
+			-o ! -type f -printf 'O %p %y\n'
+		find . -type f -print0 | xargs -0 -r sha256sum | sed 's/^/F /'
+		find . -type f -printf 'M %p %m\n'
+	) | LC_ALL=C sort
+}
+
+mem_state() { cat "$MEM/memory$1/state"; }
+cpu_online() { cat "$CPU/cpu$1/online"; }
+
+# The helper's rendering of untrusted text: printable ASCII except \ and '
+# as is, every other byte as \xNN.
+sanitize() {
+	local LC_ALL=C
+	local s=$1 out= c hex i
+	for ((i = 0; i < ${#s}; i++)); do
+		c=${s:i:1}
+		if [[ $c == [\ -~] && $c != '\' && $c != "'" ]]; then
+			out+=$c
+		else
+			printf -v hex '\\x%02x' "'$c"
+			out+=$hex
+		fi
+	done
+	printf '%s' "$out"
+}
+
+assert_stderr_contains() {
+	[[ $stderr == *"$1"* ]] || fail "stderr lacks: $1"$'\n'"stderr was: $stderr"
+}
+
+assert_stderr_empty() {
+	[[ -z $stderr ]] || fail "stderr should be empty, was: $stderr"
+}
+
+# A fake /dev/log: a socat datagram listener writing every message it gets
+# to a file; devlog_lines prints them one a line.
+start_devlog() {
+	DEVLOG_OUT="$BATS_TEST_TMPDIR/devlog.out"
+	: >"$DEVLOG_OUT"
+	socat -u "UNIX-RECV:$HOTPLUG_ONLINE_TEST_DEVLOG,unlink-early" "OPEN:$DEVLOG_OUT,append" \
+		</dev/null >/dev/null 2>&1 3>&- &
+	DEVLOG_PID=$!
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[[ -S $HOTPLUG_ONLINE_TEST_DEVLOG ]] && return 0
+		sleep 0.01
+	done
+	fail "socat did not create $HOTPLUG_ONLINE_TEST_DEVLOG"
+}
+
+# Datagrams carry no newline: split before each "<PRI>hotplug-online[PID]: ".
+# A sentinel sent last (the socket is FIFO) proves everything before it is
+# written out.
+devlog_lines() {
+	local sync="<0>hotplug-online[0]: sync-$RANDOM$RANDOM" i
+	printf '%s' "$sync" | socat -u - "UNIX-SENDTO:$HOTPLUG_ONLINE_TEST_DEVLOG" ||
+		fail "cannot send to the fake /dev/log"
+	for ((i = 0; i < 300; i++)); do
+		grep -qF "$sync" "$DEVLOG_OUT" && break
+		sleep 0.01
+	done
+	sed -E 's/(<[0-9]{1,3}>hotplug-online\[[0-9]+\]: )/\n\1/g' "$DEVLOG_OUT" |
+		grep -vF -e "$sync" -x -e '' || true
+}
+
+# devlog_lines with the PID replaced by "PID", for exact comparisons.
+devlog() { devlog_lines | sed -E 's/^(<[0-9]+>hotplug-online)\[[0-9]+\]/\1[PID]/'; }
+
+# A fake /dev/kmsg that keeps every record: a FIFO drained into a file (a
+# plain file would be rewritten from offset 0 by each open+write).
+start_kmsg() {
+	KMSG_OUT="$BATS_TEST_TMPDIR/kmsg.out"
+	: >"$KMSG_OUT"
+	rm -f "$HOTPLUG_ONLINE_TEST_KMSG"
+	mkfifo "$HOTPLUG_ONLINE_TEST_KMSG"
+	cat <>"$HOTPLUG_ONLINE_TEST_KMSG" >>"$KMSG_OUT" 2>/dev/null 3>&- &
+	KMSG_PID=$!
+}
+
+kmsg() {
+	local sync="sync-$RANDOM$RANDOM" i
+	echo "$sync" >"$HOTPLUG_ONLINE_TEST_KMSG"
+	for ((i = 0; i < 300; i++)); do
+		grep -qxF "$sync" "$KMSG_OUT" && break
+		sleep 0.01
+	done
+	grep -vxF "$sync" "$KMSG_OUT" | sed -E 's/^(<[0-9]+>hotplug-online)\[[0-9]+\]/\1[PID]/' || true
+}
