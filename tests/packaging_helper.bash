@@ -41,11 +41,16 @@ make_root() {
 	for applet in sh stat rm cat mkdir rmdir ls; do
 		ln -s busybox "$root/bin/$applet"
 	done
+	# as on a real system, /etc and /usr/sbin hold other packages' files
+	echo scratch > "$root/etc/hostname"
+	ln -s ../../bin/busybox "$root/usr/sbin/chroot"
 }
 
-# Every path under a root with its type and mode, for before/after listings.
+# Every path under a root with its type and mode, for before/after listings;
+# not /tmp, nor the package managers' databases and logs (checked apart).
 list_root() {
-	(cd "$1" && find . -path ./tmp -prune -o -printf '%M %p\n' | LC_ALL=C sort)
+	(cd "$1" && find . \( -path ./tmp -o -path ./var/lib/dpkg -o -path ./var/lib/rpm \
+		-o -path ./var/log \) -prune -o -printf '%p %M\n' | LC_ALL=C sort)
 }
 
 # A copy of the real sysfs snapshot from a hot-add with nothing onlining it.
