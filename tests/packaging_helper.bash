@@ -47,9 +47,10 @@ make_root() {
 }
 
 # Every path under a root with its type and mode, for before/after listings;
-# not /tmp, nor the package managers' databases and logs (checked apart).
+# not /tmp and /var/tmp (rpm -vv keeps its scriptlets there), nor the package
+# managers' databases and logs (checked apart).
 list_root() {
-	(cd "$1" && find . \( -path ./tmp -o -path ./var/lib/dpkg -o -path ./var/lib/rpm \
+	(cd "$1" && find . \( -path ./tmp -o -path ./var/tmp -o -path ./var/lib/dpkg -o -path ./var/lib/rpm \
 		-o -path ./var/log \) -prune -o -printf '%p %M\n' | LC_ALL=C sort)
 }
 
