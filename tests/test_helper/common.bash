@@ -57,16 +57,22 @@ unpack_snapshot() {
 }
 
 # tree_sums [DIR]: one line per entry of the tree (default $SYS): type, path,
-# mode, and the sha256 of a file's contents or a symlink's target.  Equal
-# listings before and after a run mean nothing was written.
+# then mode and the sha256 of a file's contents, or a symlink's target.
+# Equal listings before and after a run mean nothing was written.
 tree_sums() {
 	(
 		cd "${1:-$SYS}" || exit 1
 		find . -type d -printf 'D %p %m\n' -o -type l -printf 'L %p -> %l\n' \
-			-o ! -type f -printf 'O %p %y\n'
-		find . -type f -print0 | xargs -0 -r sha256sum | sed 's/^/F /'
-		find . -type f -printf 'M %p %m\n'
+			-o ! -type f -printf 'O %p %y\n' -o -printf 'F %p %m\n'
+		find . -type f -print0 | xargs -0 -r sha256sum | awk '{ print "F", $2, $1 }'
 	) | LC_ALL=C sort
+}
+
+# changed_since LISTING: the paths whose tree_sums line differs from LISTING,
+# one a line, sorted, relative to $SYS without the leading "./".
+changed_since() {
+	diff <(printf '%s\n' "$1") <(tree_sums) | sed -n 's/^[<>] [A-Z] \.\/\([^ ]*\).*/\1/p' |
+		LC_ALL=C sort -u
 }
 
 mem_state() { cat "$MEM/memory$1/state"; }
