@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* online_device() against a fake sysfs tree whose contents are fuzzed:
+ * state or online, valid_zones, block_size_bytes, the node link name.
+ * Input: two flag bytes, then NUL-separated fields in that order.
+ * Checks the outcome against a model, that what is on disk changed only
+ * as it should, and that a symlink is never followed. */
+#include <dirent.h>
+#include <errno.h>
+
+#include "tree.h"
+
+static int top = -1, memdir, cpudir;
+
+static void setup(void)
+{
+	int fd;
+
+	top = tree_init();
+	CHECK(mkdirat(top, "sys", 0755) == 0);
+	CHECK(mkdirat(top, "victim", 0755) == 0);
+	fd = openat(top, "victim", O_RDONLY | O_DIRECTORY);
+	put(fd, "state", "offline\n", 8);
+	put(fd, "online", "0\n", 2);
+	close(fd);
+	CHECK(mkdirat(top, "sys/devices", 0755) == 0);
+	CHECK(mkdirat(top, "sys/devices/system", 0755) == 0);
+	CHECK(mkdirat(top, "sys/devices/system/memory", 0755) == 0);
+	CHECK(mkdirat(top, "sys/devices/system/cpu", 0755) == 0);
+	memdir = openat(top, "sys/devices/system/memory", O_RDONLY | O_DIRECTORY);
+	cpudir = openat(top, "sys/devices/system/cpu", O_RDONLY | O_DIRECTORY);
+	CHECK(memdir >= 0 && cpudir >= 0);
+	/* The "already online" lines of the online command go to stdout. */
+	fd = open("/dev/null", O_WRONLY);
+	CHECK(fd >= 0 && dup2(fd, 1) == 1);
+	close(fd);
+}
+
+static void victim_intact(void)
+{
+	int fd = openat(top, "victim", O_RDONLY | O_DIRECTORY);
+	size_t n;
+
+	CHECK(fd >= 0);
+	CHECK(strcmp(slurp(fd, "state", &n), "offline\n") == 0);
+	CHECK(strcmp(slurp(fd, "online", &n), "0\n") == 0);
+	close(fd);
+}
+
+/* The next NUL-separated field of the input. */
+static const char *field(const char **p, const char *end, size_t *len)
+{
+	const char *s = *p;
+	const char *nul = *p < end ? memchr(*p, '\0', (size_t)(end - *p)) : NULL;
+
+	*len = nul ? (size_t)(nul - s) : (size_t)(end - s > 0 ? end - s : 0);
+	*p = nul ? nul + 1 : end;
+	return s;
+}
+
+/* What online_device() must do with a value read from the attribute. */
+static enum outcome model(const struct ctx *c, enum devtype t, const char *v, size_t len)
+{
+	char val[64];
+
+	if (len >= 32)
+		return OUT_FAILED;   /* more than read_attr()'s buffer */
+	memcpy(val, v, len);
+	val[len - (len && v[len - 1] == '\n')] = '\0';
+	if (t == DEV_CPU) {
+		if (strcmp(val, "1") == 0)
+			return OUT_ALREADY;
+		if (strcmp(val, "0") != 0)
+			return OUT_FAILED;
+		return c->cfg.cpu ? OUT_ONLINED : OUT_SKIPPED;
+	}
+	if (strcmp(val, "online") == 0)
+		return OUT_ALREADY;
+	if (strcmp(val, "going-offline") == 0)
+		return OUT_SKIPPED;
+	if (strcmp(val, "offline") != 0)
+		return OUT_FAILED;
+	return c->cfg.memory == MEM_OFF ? OUT_SKIPPED : OUT_ONLINED;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *p = (const char *)data + 2, *end = (const char *)data + size;
+	const char *value, *zones, *bsize, *link;
+	size_t vlen, zlen, blen, llen, n;
+	unsigned f, g;
+	struct ctx c = { .root = -1 };
+	struct device d;
+	enum outcome want, got;
+	const char *attr, *written;
+	char linkname[256];
+	int dev, classfd;
+
+	if (top < 0)
+		setup();
+	if (size < 2)
+		return 0;
+	f = data[0];
+	g = data[1];
+	value = field(&p, end, &vlen);
+	zones = field(&p, end, &zlen);
+	bsize = field(&p, end, &blen);
+	link = field(&p, end, &llen);
+
+	d.type = f & 1 ? DEV_CPU : DEV_MEMORY;
+	d.index = g >> 6;
+	snprintf(d.name, sizeof(d.name), "%s%lu", d.type == DEV_CPU ? "cpu" : "memory", d.index);
+	classfd = d.type == DEV_CPU ? cpudir : memdir;
+	attr = d.type == DEV_CPU ? "online" : "state";
+
+	/* Build the device. */
+	put(memdir, "block_size_bytes", bsize, blen);
+	if (g & 4)
+		clear(memdir, "block_size_bytes");
+	clear(classfd, d.name);
+	if (f & 0x80) {   /* the device directory is a symlink */
+		CHECK(symlinkat("../../../../victim", classfd, d.name) == 0);
+	} else {
+		CHECK(mkdirat(classfd, d.name, 0755) == 0);
+	}
+	dev = openat(classfd, d.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	if (dev >= 0) {
+		if (f & 0x40)   /* the attribute is a symlink */
+			CHECK(symlinkat("../../../../../victim/state", dev, attr) == 0);
+		else if (!(g & 8))
+			put(dev, attr, value, vlen);
+		if (!(g & 2))
+			put(dev, "valid_zones", zones, zlen);
+		/* A NUMA node link named by the input, if it can be a name. */
+		n = llen < sizeof(linkname) - 1 ? llen : sizeof(linkname) - 1;
+		memcpy(linkname, link, n);
+		linkname[n] = '\0';
+		if (!(g & 1) && n && !strchr(linkname, '/') && strcmp(linkname, ".") &&
+		    strcmp(linkname, "..") && strcmp(linkname, attr) && strcmp(linkname, "valid_zones"))
+			CHECK(symlinkat("../../node/node0", dev, linkname) == 0);
+	}
+
+	/* Run it. */
+	snprintf(linkname, sizeof(linkname), "%s/sys", tree_root);
+	CHECK(sysfs_open(&c, linkname) == 0);
+	config_defaults(&c.cfg);
+	c.cfg.memory = (enum mem_policy)((f >> 1) & 3);
+	c.cfg.strict = f & 8;
+	c.udev = f & 0x10;
+	c.dry_run = f & 0x20;
+	c.cfg.cpu = !(g & 0x10);
+	c.sweep = g & 0x20;
+	fuzz_said = 0;
+	got = online_device(&c, &d);
+
+	/* Check it. */
+	if (f & 0x80)
+		want = OUT_FAILED;                 /* ELOOP on the directory */
+	else if (f & 0x40)
+		want = OUT_FAILED;                 /* ELOOP on the attribute */
+	else if (g & 8)                            /* no attribute */
+		want = d.type == DEV_CPU ? OUT_ALREADY : c.udev ? OUT_SKIPPED : OUT_FAILED;
+	else
+		want = model(&c, d.type, value, vlen);
+	CHECK(got == want);
+	victim_intact();
+	if (dev >= 0 && !(f & 0x40) && !(g & 8)) {
+		written = slurp(dev, attr, &n);
+		if (got == OUT_ONLINED && !c.dry_run)
+			CHECK(strcmp(written, d.type == DEV_CPU ? "1" :
+				     policy_name(c.cfg.memory)) == 0);
+		else
+			CHECK(n == vlen && memcmp(written, value, vlen) == 0);
+	}
+	if (got == OUT_ONLINED && !c.dry_run) {
+		CHECK(fuzz_said >= 1);
+		CHECK(strncmp(fuzz_last, d.name, strlen(d.name)) == 0);
+		CHECK(strstr(fuzz_last, ": onlined") != NULL);
+	}
+	if (got == OUT_FAILED)
+		CHECK(fuzz_said >= 1);             /* a failure is never silent */
+	if (dev >= 0) {
+		if (f & 0x40)
+			clear(dev, attr);
+		close(dev);
+	}
+	for (int t = 0; t < 2; t++)
+		if (c.classdir[t] >= 0)
+			close(c.classdir[t]);
+	close(c.root);
+	/* Empty the device directory for the next input. */
+	if (!(f & 0x80)) {
+		char cmd[160];
+
+		snprintf(cmd, sizeof(cmd), "%s/sys/devices/system/%s/%s",
+			 tree_root, d.type == DEV_CPU ? "cpu" : "memory", d.name);
+		dev = open(cmd, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+		CHECK(dev >= 0);
+		{
+			DIR *dp = fdopendir(dev);
+			struct dirent *e;
+
+			CHECK(dp != NULL);
+			while ((e = readdir(dp)))
+				if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+					CHECK(unlinkat(dirfd(dp), e->d_name, 0) == 0);
+			closedir(dp);
+		}
+	}
+	clear(classfd, d.name);
+	return 0;
+}
