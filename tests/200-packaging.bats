@@ -8,7 +8,8 @@ setup_file() {
 }
 
 # "mode path" of every file and link (not directory) in each package, with
-# the udev rules directory shown as UDEV/, minus what only one format has.
+# the udev rules directory shown as UDEV/, minus what only one format has;
+# Debian gzips documents over 4 KB (policy 12.3), RPM does not.
 deb_files() {
 	dpkg-deb --fsys-tarfile "$DEB" | tar -tvf - | awk '$1 !~ /^d/ {
 		p = $6; sub(/^\./, "", p); print $1, p }'
@@ -22,14 +23,16 @@ common() {
 	    -e '\|/usr/share/doc/hotplug-online/changelog.Debian.gz$|d' \
 	    -e '\|/usr/share/lintian/overrides/hotplug-online$|d' \
 	    -e '\|/usr/share/licenses/hotplug-online/LICENSE$|d' \
-	    -e '\|/usr/lib/.build-id/|d' | LC_ALL=C sort
+	    -e '\|/usr/lib/.build-id/|d' \
+	    -e 's|^\(.* /usr/share/doc/.*\)\.gz$|\1|' | LC_ALL=C sort
 }
 
 @test "the deb and the rpm ship the same files with the same modes" {
 	local deb_udev rpm_udev
 	deb_udev=$(pkg-config --variable=udevdir udev)/rules.d
 	rpm_udev=/usr/lib/udev/rules.d
-	run -0 diff -u <(deb_files | common "$deb_udev") <(rpm_files | common "$rpm_udev")
+	run diff -u <(deb_files | common "$deb_udev") <(rpm_files | common "$rpm_udev")
+	assert_success
 	assert_equal "$(deb_files | common "$deb_udev")" "-rw-r--r-- /etc/hotplug-online.conf
 -rw-r--r-- /usr/share/doc/hotplug-online/README.md
 -rw-r--r-- /usr/share/man/man8/hotplug-online.8.gz
