@@ -1,0 +1,188 @@
+#!/usr/bin/env bats
+# Hostile or odd sysfs contents: no newline, junk, NUL bytes, symlinks,
+# files of the wrong type.  The helper must read them safely, follow no
+# symlink, and write nothing it should not.
+
+load test_helper/common
+
+setup() {
+	common_setup
+	start_devlog
+}
+
+udev_add() { # udev_add DEVPATH EXPECTED-STATUS
+	ACTION=add DEVPATH=$1 run -"$2" --separate-stderr ho --sysfs "$SYS" --config "$CFG" udev
+}
+
+@test "contents: attributes without a trailing newline are read" {
+	mksysfs newline=no
+	assert_equal "$(wc -c <"$MEM/memory4/state")" 7   # "offline", no newline
+	udev_add /devices/system/memory/memory4 0
+	assert_equal "$(mem_state 4)" online
+	udev_add /devices/system/cpu/cpu3 0
+	assert_equal "$(cpu_online 3)" 1
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: onlined as online (128 MiB, node 1, zone Normal)
+<30>hotplug-online[PID]: cpu3: onlined'
+	run -0 ho --sysfs "$SYS" status --json
+	assert_equal "$(jq -c '[.block_size_bytes, .memory.offline, .cpus.offline]' <<<"$output")" '[134217728,[5,6,7],[2]]'
+}
+
+@test "contents: the written value replaces the whole file" {
+	mksysfs
+	udev_add /devices/system/memory/memory4 0
+	assert_equal "$(od -An -c "$MEM/memory4/state" | tr -s ' ')" ' o n l i n e'
+}
+
+@test "contents: 4 KiB of junk in state: exit 1, nothing written" {
+	mksysfs
+	head -c 4096 /dev/urandom >"$MEM/memory4/state"
+	before=$(tree_sums)
+	udev_add /devices/system/memory/memory4 1
+	assert_equal "$stderr" "hotplug-online: memory4: cannot read 'state': unexpected contents"
+	assert_equal "$(devlog)" "<27>hotplug-online[PID]: memory4: cannot read 'state': unexpected contents"
+	run -1 ho --sysfs "$SYS" --config "$CFG" online memory4
+	assert_equal "$(tree_sums)" "$before"
+}
+
+@test "contents: NUL bytes in state or online: exit 1, nothing written" {
+	mksysfs
+	printf 'offline\0\n' >"$MEM/memory4/state"
+	printf '0\0' >"$CPU/cpu3/online"
+	printf '\0' >"$MEM/memory5/state"
+	before=$(tree_sums)
+	udev_add /devices/system/memory/memory4 1
+	assert_equal "$stderr" "hotplug-online: memory4: cannot read 'state': unexpected contents"
+	udev_add /devices/system/memory/memory5 1
+	udev_add /devices/system/cpu/cpu3 1
+	assert_equal "$stderr" "hotplug-online: cpu3: cannot read 'online': unexpected contents"
+	assert_equal "$(tree_sums)" "$before"
+}
+
+@test "contents: unknown state values are refused and shown escaped" {
+	mksysfs
+	printf 'offline\n\n' >"$MEM/memory4/state"
+	: >"$MEM/memory5/state"
+	printf '\033[31mOffline\n' >"$MEM/memory6/state"
+	printf "off'line\\\\\n" >"$MEM/memory7/state"
+	before=$(tree_sums)
+	udev_add /devices/system/memory/memory4 1
+	assert_equal "$stderr" "hotplug-online: memory4: unexpected state 'offline\\x0a'"
+	udev_add /devices/system/memory/memory5 1
+	assert_equal "$stderr" "hotplug-online: memory5: unexpected state ''"
+	udev_add /devices/system/memory/memory6 1
+	assert_equal "$stderr" "hotplug-online: memory6: unexpected state '\\x1b[31mOffline'"
+	udev_add /devices/system/memory/memory7 1
+	assert_equal "$stderr" "hotplug-online: memory7: unexpected state 'off\\x27line\\x5c'"
+	assert_equal "$(tree_sums)" "$before"
+}
+
+@test "contents: unknown CPU online values are refused" {
+	mksysfs memory=no
+	echo 2 >"$CPU/cpu3/online"
+	echo ' 0' >"$CPU/cpu2/online"
+	before=$(tree_sums)
+	udev_add /devices/system/cpu/cpu3 1
+	assert_equal "$stderr" "hotplug-online: cpu3: unexpected 'online' value '2'"
+	run -1 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online
+	assert_equal "$stderr" "hotplug-online: cpu2: unexpected 'online' value ' 0'
+hotplug-online: cpu3: unexpected 'online' value '2'"
+	assert_equal "$(tree_sums)" "$before"
+}
+
+@test "contents: a symlink where state should be is not followed; its target is untouched" {
+	mksysfs
+	mkdir "$BATS_TEST_TMPDIR/outside"
+	echo offline >"$BATS_TEST_TMPDIR/outside/target"
+	rm "$MEM/memory4/state"
+	ln -s "$BATS_TEST_TMPDIR/outside/target" "$MEM/memory4/state"
+	rm "$MEM/memory5/state"
+	ln -s ../memory6/state "$MEM/memory5/state"   # even one inside the tree
+	before=$(tree_sums)
+	outside=$(tree_sums "$BATS_TEST_TMPDIR/outside")
+	udev_add /devices/system/memory/memory4 1
+	assert_equal "$stderr" "hotplug-online: memory4: cannot read 'state': $ELOOP_TEXT"
+	udev_add /devices/system/memory/memory5 1
+	run -1 ho --sysfs "$SYS" --config "$CFG" online memory4 memory5
+	assert_equal "$(tree_sums "$BATS_TEST_TMPDIR/outside")" "$outside"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/outside/target")" offline
+	assert_equal "$(tree_sums)" "$before"
+	assert_equal "$(mem_state 6)" offline
+}
+
+@test "contents: a symlink where a CPU's online file should be is not followed" {
+	mksysfs
+	echo 0 >"$BATS_TEST_TMPDIR/target"
+	rm "$CPU/cpu3/online"
+	ln -s "$BATS_TEST_TMPDIR/target" "$CPU/cpu3/online"
+	before=$(tree_sums)
+	udev_add /devices/system/cpu/cpu3 1
+	assert_equal "$stderr" "hotplug-online: cpu3: cannot read 'online': $ELOOP_TEXT"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/target")" 0
+	assert_equal "$(tree_sums)" "$before"
+}
+
+@test "contents: a symlink where the memoryN directory should be is not followed" {
+	mksysfs
+	mkdir -p "$BATS_TEST_TMPDIR/outside/memory9"
+	echo offline >"$BATS_TEST_TMPDIR/outside/memory9/state"
+	ln -s "$BATS_TEST_TMPDIR/outside/memory9" "$MEM/memory9"
+	ln -s memory4 "$MEM/memory10"
+	before=$(tree_sums)
+	outside=$(tree_sums "$BATS_TEST_TMPDIR/outside")
+	udev_add /devices/system/memory/memory9 1
+	assert_stderr_contains 'hotplug-online: memory9: cannot open: '
+	udev_add /devices/system/memory/memory10 1
+	run -1 ho --sysfs "$SYS" --config "$CFG" online memory9
+	assert_equal "$(tree_sums "$BATS_TEST_TMPDIR/outside")" "$outside"
+	assert_equal "$(tree_sums)" "$before"
+	# A sweep does not take a symlink for a block either.
+	run -0 ho --sysfs "$SYS" --config "$CFG" online
+	refute_output --partial memory9
+	refute_output --partial memory10
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/outside/memory9/state")" offline
+}
+
+@test "contents: a symlinked devices/system/memory is not followed" {
+	mksysfs
+	mv "$MEM" "$BATS_TEST_TMPDIR/realmem"
+	ln -s "$BATS_TEST_TMPDIR/realmem" "$MEM"
+	outside=$(tree_sums "$BATS_TEST_TMPDIR/realmem")
+	udev_add /devices/system/memory/memory4 1
+	assert_stderr_contains "hotplug-online: memory4: cannot open: "   # ELOOP or ENOTDIR
+	run -1 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online
+	assert_stderr_contains "cannot list memory devices: "
+	assert_equal "$(tree_sums "$BATS_TEST_TMPDIR/realmem")" "$outside"
+	assert_equal "$(cpu_online 3)" 1   # the CPUs were still onlined
+}
+
+@test "contents: a directory or a FIFO where state should be: refused, no hang" {
+	mksysfs
+	rm "$MEM/memory4/state" "$MEM/memory5/state"
+	mkdir "$MEM/memory4/state"
+	mkfifo "$MEM/memory5/state"
+	before=$(tree_sums)
+	udev_add /devices/system/memory/memory4 1
+	assert_equal "$stderr" "hotplug-online: memory4: cannot read 'state': unexpected contents"
+	HO_WRAPPER="timeout 10 $HO_WRAPPER" udev_add /devices/system/memory/memory5 1
+	assert_equal "$stderr" "hotplug-online: memory5: cannot read 'state': unexpected contents"
+	assert_equal "$(tree_sums)" "$before"
+}
+
+@test "contents: a block whose state vanished counts as removed under udev, fails when named" {
+	mksysfs
+	rm "$MEM/memory4/state"
+	udev_add /devices/system/memory/memory4 0
+	assert_equal "$(devlog)" '<29>hotplug-online[PID]: memory4: removed before it could be onlined'
+	run -1 ho --sysfs "$SYS" --config "$CFG" online memory4
+}
+
+@test "contents: junk block_size_bytes, valid_zones and no node link leave them out of the line" {
+	mksysfs
+	echo zzz >"$MEM/block_size_bytes"
+	echo '<script>' >"$MEM/memory4/valid_zones"
+	rm "$MEM/memory4/node1"
+	udev_add /devices/system/memory/memory4 0
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: onlined as online'
+	run -1 --separate-stderr ho --sysfs "$SYS" status
+	assert_stderr_contains "cannot read a valid 'block_size_bytes'"
+}
