@@ -3,8 +3,12 @@
 
 load packaging_helper
 
+setup() {
+	skip_if_unmet
+}
+
 setup_file() {
-	need_packages
+	need_packages || return 0
 }
 
 # "mode path" of every file and link (not directory) in each package, with

@@ -8,10 +8,12 @@
 load packaging_helper
 
 setup_file() {
-	need_packages
-	need_root
-	unshare --mount --pid --fork --mount-proc true 2>/dev/null ||
-		skip "no mount and PID namespaces here"
+	need_packages || return 0
+	need_root || return 0
+	if ! unshare --mount --pid --fork --mount-proc true 2>/dev/null; then
+		export PKG_SKIP="no mount and PID namespaces here"
+		return 0
+	fi
 	local d=$BATS_FILE_TMPDIR
 	mkdir -p "$d/deb" "$d/rpm"
 	dpkg-deb -e "$DEB" "$d/deb"
@@ -20,6 +22,7 @@ setup_file() {
 }
 
 setup() {
+	skip_if_unmet
 	STUB=$BATS_TEST_TMPDIR/stub
 	CALLS=$BATS_TEST_TMPDIR/calls
 	mkdir -p "$STUB"
