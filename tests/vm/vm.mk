@@ -1,3 +1,20 @@
-check-vm:
-demo:
-.PHONY: check-vm demo
+# The VM suite: Debian's kernel under qemu with udevd and the package
+# installed from dist/*.deb (see tests/vm/lib.sh).
+#   make check-vm   the bats scenarios tests/vm/NNN-*.bats (TCG, no KVM needed)
+#   make demo       boot a guest, hot-add 1 GiB and a CPU, with and without
+#                   the package, side by side
+# Both install what they miss when run as root (apt-get), else name it.
+# HPO_VM_ACCEL=tcg|kvm skips the KVM probe; HPO_VM_DEB picks another .deb.
+VM_DEB = $(firstword $(wildcard $(DISTDIR)/hotplug-online_$(VERSION)-$(or $(PKG_RELEASE),1)_amd64.deb) \
+	$(wildcard $(DISTDIR)/hotplug-online_*_amd64.deb))
+
+vm-deps:
+	@. tests/vm/lib.sh && vm_deps --install
+
+check-vm: deb vm-deps
+	HPO_VM_DEB=$(VM_DEB) bats --timing $(if $(filter true,$(CI)),--tap) tests/vm/
+
+demo: deb vm-deps
+	@HPO_VM_DEB=$(VM_DEB) tests/vm/demo.sh
+
+.PHONY: check-vm demo vm-deps

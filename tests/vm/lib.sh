@@ -1,0 +1,120 @@
+# shellcheck shell=bash
+# tests/vm/lib.sh: the VM harness as shell functions, for the bats scenarios,
+# `make demo`, and later the benchmark and soak scripts.  Source it, then:
+#
+#   vm_prepare [DEB]         kernel (cached), initramfs with DEB, accelerator;
+#                            sets HPO_VM_KERNEL, HPO_VM_INITRD, HPO_VM_ACCEL
+#   vm_boot DIR [ARGS...]    boot a guest whose state lives in DIR and make it
+#                            the current one (HPO_VM_DIR); ARGS go to
+#                            `vmctl boot` (--append 'hpo.pkg=installed',
+#                            --mem 2G, --maxmem 64G, --maxcpus 8, ...)
+#   vm_sh SCRIPT             run SCRIPT in the guest, its output and status
+#   vm_add_memory SIZE       hot-add a DIMM, prints "ID ADDR SIZE"
+#   vm_add_cpu               hot-add a vCPU, prints its device ID
+#   vm_del ID                hot-remove a device, waits until qemu drops it
+#   vm_qmp CMD [JSON]        any QMP command
+#   vm_stop                  power the current guest off
+#
+# In the guest, `hpo-vm` answers questions (blocks, cpus, memtotal, wait,
+# log: see guest/hpo-vm), `hpo-vm-pkg install` installs the package, and the
+# syslog is /var/log/messages.
+#
+# Environment: HPO_VM_DEB (the .deb; default: newest in dist/),
+# HPO_VM_ACCEL (auto|kvm|tcg, default auto: KVM only if a probe guest boots
+# under it), HPO_VM_BUILD (default build/vm), HPO_VM_CACHE (kernel cache).
+
+HPO_VM_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HPO_VM_TOP=$(cd "$HPO_VM_LIB/../.." && pwd)
+: "${HPO_VM_BUILD:=$HPO_VM_TOP/build/vm}"
+HPO_VM_CTL=$HPO_VM_LIB/vmctl
+
+# Say which commands are missing and which Debian package has each.
+# With --install and root: apt-get install them.
+vm_deps() {
+	local missing=() pkgs=() pair cmd pkg
+	for pair in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
+		cpio:cpio /lib/systemd/systemd-udevd:udev python3:python3 \
+		xz:xz-utils dpkg-deb:dpkg readelf:binutils bats:bats \
+		/usr/lib/bats/bats-assert/load.bash:bats-assert \
+		/usr/lib/bats/bats-support/load.bash:bats-support \
+		/usr/share/base-passwd/group.master:base-passwd \
+		/usr/share/seabios/bios-256k.bin:seabios \
+		/usr/share/qemu/pvh.bin:qemu-system-data; do
+		cmd=${pair%%:*} pkg=${pair#*:}
+		if [[ $cmd == /* ]]; then [[ -e $cmd ]] && continue; else
+			command -v "$cmd" > /dev/null && continue; fi
+		# busybox from busybox-static only: the initramfs needs the static one.
+		missing+=("$cmd") pkgs+=("$pkg")
+	done
+	if ! [[ -x /bin/busybox ]] || ldd /bin/busybox > /dev/null 2>&1; then
+		missing+=("static /bin/busybox") pkgs+=(busybox-static)
+	fi
+	((${#pkgs[@]})) || return 0
+	if [[ ${1-} == --install && $(id -u) == 0 ]]; then
+		echo "vm: installing ${pkgs[*]}" >&2
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			"${pkgs[@]}" > /dev/null || return 1
+		return 0
+	fi
+	echo "vm: missing ${missing[*]}; as root: apt-get install --no-install-recommends ${pkgs[*]}" >&2
+	return 1
+}
+
+# The project's .deb: $HPO_VM_DEB, else the newest in dist/.
+vm_deb() {
+	if [[ -n ${HPO_VM_DEB-} ]]; then
+		[[ -f $HPO_VM_DEB ]] || { echo "vm: no package '$HPO_VM_DEB'" >&2; return 1; }
+		echo "$HPO_VM_DEB"
+		return
+	fi
+	local deb
+	deb=$(find "$HPO_VM_TOP/dist" -maxdepth 1 -name 'hotplug-online_*_amd64.deb' \
+		-printf '%T@ %p\n' 2> /dev/null | sort -n | tail -n 1 | cut -d' ' -f2-)
+	[[ -n $deb ]] || { echo "vm: no dist/hotplug-online_*_amd64.deb: run 'make deb'" >&2; return 1; }
+	echo "$deb"
+}
+
+vm_prepare() {
+	local deb=${1-}
+	[[ -n $deb ]] || deb=$(vm_deb) || return 1
+	HPO_VM_KERNEL=$("$HPO_VM_LIB/kernel.sh") || return 1
+	HPO_VM_INITRD=$HPO_VM_BUILD/initramfs.cpio
+	"$HPO_VM_LIB/mkinitramfs.sh" "$HPO_VM_INITRD" "$deb" || return 1
+	export HPO_VM_KERNEL HPO_VM_INITRD
+	vm_accel > /dev/null
+}
+
+# The accelerator: HPO_VM_ACCEL if set to kvm or tcg; else KVM when a probe
+# guest boots under it within 10 s (nested KVM may hang instead), cached in
+# $HPO_VM_BUILD/accel for the run.
+vm_accel() {
+	local cache=$HPO_VM_BUILD/accel
+	if [[ ${HPO_VM_ACCEL:-auto} == auto ]]; then
+		if [[ -s $cache ]]; then
+			HPO_VM_ACCEL=$(< "$cache")
+		elif "$HPO_VM_CTL" probe-kvm --kernel "$HPO_VM_KERNEL" --initrd "$HPO_VM_INITRD"; then
+			HPO_VM_ACCEL=kvm
+		else
+			HPO_VM_ACCEL=tcg
+		fi
+		mkdir -p "$HPO_VM_BUILD" && echo "$HPO_VM_ACCEL" > "$cache"
+	fi
+	export HPO_VM_ACCEL
+	echo "$HPO_VM_ACCEL"
+}
+
+vm_boot() {
+	local dir=${1:?usage: vm_boot DIR [vmctl boot args]}
+	shift
+	[[ -n ${HPO_VM_KERNEL-} && -n ${HPO_VM_INITRD-} ]] || vm_prepare || return 1
+	export HPO_VM_DIR=$dir
+	"$HPO_VM_CTL" boot --kernel "$HPO_VM_KERNEL" --initrd "$HPO_VM_INITRD" \
+		--accel "${HPO_VM_ACCEL:-tcg}" "$@"
+}
+
+vm_sh() { "$HPO_VM_CTL" sh "$@"; }
+vm_add_memory() { "$HPO_VM_CTL" add-memory "$@"; }
+vm_add_cpu() { "$HPO_VM_CTL" add-cpu "$@"; }
+vm_del() { "$HPO_VM_CTL" del "$@"; }
+vm_qmp() { "$HPO_VM_CTL" qmp "$@"; }
+vm_stop() { [[ -z ${HPO_VM_DIR-} ]] || "$HPO_VM_CTL" stop; }

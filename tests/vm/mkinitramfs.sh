@@ -1,0 +1,85 @@
+#!/bin/bash
+# mkinitramfs.sh OUT.cpio [DEB]: build the test guest's initramfs.
+# A merged-/usr tree as on Debian 12 with busybox (init, sh, syslogd), the
+# host's systemd-udevd and udevadm from Debian's udev package with their
+# rules and the libraries ldd finds, the guest scripts from guest/, and DEB
+# (the project's package) unpacked with dpkg-deb under
+# /usr/local/share/hotplug-online-vm/deb, where hpo-vm-pkg installs it.
+# The same image serves runs with and without the package.
+set -euo pipefail
+
+out=${1:?usage: mkinitramfs.sh OUT.cpio [DEB]}
+deb=${2-}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(mktemp -d "${TMPDIR:-/tmp}/hpo-initramfs.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+# Where a path of the host lives in a merged-/usr tree.
+canon() {
+	case $1 in
+	/bin/* | /sbin/* | /lib/* | /lib64/*) echo "/usr$1" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# Copy a file (dereferenced) under its own name, and for an ELF file every
+# library that ldd resolves for it.
+copy() {
+	local src=$1 lib
+	install -D -m "$(stat -L -c %a "$src")" "$src" "$root$(canon "$src")"
+	if head -c 4 "$src" | grep -q ELF && ldd "$src" > /dev/null 2>&1; then
+		for lib in $(ldd "$src" | grep -o '/[^ ]*'); do
+			[ -e "$root$(canon "$lib")" ] || install -D -m 0755 "$lib" "$root$(canon "$lib")"
+		done
+	fi
+}
+
+for d in bin sbin lib lib64; do
+	mkdir -p "$root/usr/$d"
+	ln -s "usr/$d" "$root/$d"
+done
+mkdir -p "$root"/{dev,proc,sys,run,tmp,root,etc,var/log,usr/local/sbin,usr/local/bin}
+chmod 1777 "$root/tmp"
+
+copy /bin/busybox
+for applet in $(/bin/busybox --list-full); do
+	dest=$root$(canon "/$applet")
+	[ -e "$dest" ] || { mkdir -p "$(dirname "$dest")" && ln -s /usr/bin/busybox "$dest"; }
+done
+ln -s usr/bin/busybox "$root/init"
+
+for f in $(dpkg -L udev); do
+	case $f in
+	/lib/systemd/systemd-udevd | /bin/udevadm | /etc/udev/udev.conf | /lib/udev/*) [ -f "$f" ] && copy "$f" ;;
+	esac
+done
+# udevd resolves the users and groups named in rules when it loads them.
+cp /usr/share/base-passwd/passwd.master "$root/etc/passwd"
+cp /usr/share/base-passwd/group.master "$root/etc/group"
+
+install -m 0644 "$here/guest/inittab" "$root/etc/inittab"
+install -m 0755 "$here/guest/init" "$root/usr/local/sbin/hpo-vm-init"
+install -m 0755 "$here/guest/agent" "$root/usr/local/sbin/hpo-vm-agent"
+install -m 0755 "$here/guest/pkg" "$root/usr/local/sbin/hpo-vm-pkg"
+install -m 0755 "$here/guest/hpo-vm" "$root/usr/local/bin/hpo-vm"
+
+if [ -n "$deb" ]; then
+	pkgdir=$root/usr/local/share/hotplug-online-vm/deb
+	mkdir -p "$pkgdir/root" "$pkgdir/control"
+	dpkg-deb -x "$deb" "$pkgdir/root"
+	dpkg-deb -e "$deb" "$pkgdir/control"
+	# Move /bin, /lib, ... of the package under /usr so that unpacking it
+	# keeps the guest's merged-/usr symlinks, as dpkg does on Debian 12.
+	for d in bin sbin lib lib64; do
+		if [ -d "$pkgdir/root/$d" ] && [ ! -L "$pkgdir/root/$d" ]; then
+			mkdir -p "$pkgdir/root/usr/$d"
+			cp -a "$pkgdir/root/$d/." "$pkgdir/root/usr/$d/"
+			rm -rf "${pkgdir:?}/root/$d"
+		fi
+	done
+fi
+
+mkdir -p "$(dirname "$out")"
+(cd "$root" && find . -print0 | LC_ALL=C sort -z |
+	cpio --quiet --null -o -H newc --owner 0:0 > "$out.tmp")
+mv "$out.tmp" "$out"
