@@ -139,7 +139,7 @@ devlog_lines() {
 		sleep 0.01
 	done
 	sed -E 's/(<[0-9]{1,3}>hotplug-online\[[0-9]+\]: )/\n\1/g' "$DEVLOG_OUT" |
-		grep -vF -e "$sync" -x -e '' || true
+		grep -Ev -e '^<0>hotplug-online\[0\]: sync-[0-9]+$' -e '^$' || true
 }
 
 # devlog_lines with the PID replaced by "PID", for exact comparisons.
@@ -163,5 +163,5 @@ kmsg() {
 		grep -qxF "$sync" "$KMSG_OUT" && break
 		sleep 0.01
 	done
-	grep -vxF "$sync" "$KMSG_OUT" | sed -E 's/^(<[0-9]+>hotplug-online)\[[0-9]+\]/\1[PID]/' || true
+	grep -vx 'sync-[0-9]*' "$KMSG_OUT" | sed -E 's/^(<[0-9]+>hotplug-online)\[[0-9]+\]/\1[PID]/' || true
 }

@@ -1,0 +1,159 @@
+#!/usr/bin/env bats
+# `hotplug-online status [--json]` against real snapshots and generated trees.
+
+load test_helper/common
+
+setup() {
+	common_setup
+	start_devlog
+}
+
+# status_json: run status --json, check it writes and logs nothing, and
+# leave the parsed JSON in $json.
+status_json() {
+	local before
+	devlog >/dev/null   # drain what came before
+	: >"$DEVLOG_OUT"
+	before=$(tree_sums)
+	run -0 --separate-stderr ho --sysfs "$SYS" status --json "$@"
+	assert_stderr_empty
+	json=$output
+	jq -e . >/dev/null <<<"$json" || fail "not JSON: $json"
+	assert_equal "$(wc -l <<<"$json")" 1
+	assert_equal "$(tree_sums)" "$before"
+	assert_equal "$(devlog)" ''
+}
+
+jqc() { jq -c "$1" <<<"$json"; }
+
+@test "status --json: real 6.1 snapshot (2 nodes, memory32-39 and cpu2-3 offline)" {
+	unpack_snapshot qemu-debian12-6.1-hotadd
+	status_json
+	assert_equal "$(jqc '[.schema, .version, .block_size_bytes]')" "[1,\"$(cat "$BATS_TEST_DIRNAME/../VERSION")\",134217728]"
+	assert_equal "$(jqc '.memory | [.online_bytes, .offline_bytes, .online_blocks, .offline_blocks]')" \
+		'[536870912,1073741824,4,8]'
+	assert_equal "$(jqc .memory.offline)" '[32,33,34,35,36,37,38,39]'
+	assert_equal "$(jqc .memory.nodes)" \
+		'[{"node":0,"online_bytes":268435456,"offline_bytes":0,"zones":{"DMA32":134217728,"none":134217728}},{"node":1,"online_bytes":268435456,"offline_bytes":1073741824,"zones":{"DMA32":268435456}}]'
+	assert_equal "$(jqc .cpus)" '{"online":[0,1],"offline":[2,3]}'
+}
+
+@test "status: real 6.1 snapshot, text" {
+	unpack_snapshot qemu-debian12-6.1-hotadd
+	run -0 --separate-stderr ho --sysfs "$SYS" status
+	assert_stderr_empty
+	assert_output 'Memory block size:  128 MiB
+Memory online:      512 MiB (4 blocks)
+Memory offline:     1 GiB (8 blocks)
+  node 0: online 256 MiB, DMA32 128 MiB, none 128 MiB; offline 0 MiB
+  node 1: online 256 MiB, DMA32 256 MiB; offline 1 GiB
+Offline blocks:     32-39
+CPUs online:        0-1
+CPUs offline:       2-3'
+}
+
+@test "status --json: real 6.18 snapshot (24 GiB, all online)" {
+	unpack_snapshot guest-6.18-24g
+	status_json
+	blocks=$(find "$MEM" -maxdepth 1 -name 'memory[0-9]*' -type d | wc -l)
+	assert_equal "$(jqc '.memory | [.online_blocks, .offline_blocks, .offline_bytes, .offline]')" "[$blocks,0,0,[]]"
+	assert_equal "$(jqc .memory.online_bytes)" $((24 << 30))
+	assert_equal "$(jqc '.memory.nodes | length')" 1
+	# Every zone the kernel named, counted per block.
+	for z in DMA32 Normal none; do
+		n=$(grep -lx -- "$z.*" "$MEM"/memory*/valid_zones | wc -l)
+		assert_equal "$(jqc ".memory.nodes[0].zones.$z // 0")" $((n * 134217728))
+	done
+	assert_equal "$(jqc '[.memory.nodes[0].zones[]] | add')" $((24 << 30))
+	assert_equal "$(jqc .cpus)" '{"online":[0,1],"offline":[]}'
+}
+
+@test "status: real 6.18 snapshot, text" {
+	unpack_snapshot guest-6.18-24g
+	run -0 ho --sysfs "$SYS" status
+	assert_line 'Memory online:      24 GiB (192 blocks)'
+	assert_line 'Memory offline:     0 MiB (0 blocks)'
+	assert_line '  node 0: online 24 GiB, DMA32 2944 MiB, Normal 21 GiB, none 128 MiB; offline 0 MiB'
+	assert_line 'Offline blocks:     none'
+	assert_line 'CPUs offline:       none'
+}
+
+@test "status --json: generated trees, numbers checked against the parameters" {
+	# online offline offline_start nodes block_size(hex) cpus offline_cpus
+	while read -r on off start nodes bs cpus offcpus; do
+		rm -rf "$SYS"
+		mksysfs online="$on" offline="$off" offline_start="$start" nodes="$nodes" \
+			block_size="$bs" cpus="$cpus" offline_cpus="$offcpus"
+		status_json
+		b=$((16#$bs))
+		case="on=$on off=$off start=$start nodes=$nodes bs=$bs cpus=$cpus offcpus=$offcpus"
+		[[ $(jqc '[.block_size_bytes, .memory.online_bytes, .memory.offline_bytes, .memory.online_blocks, .memory.offline_blocks]') == \
+			"[$b,$((on * b)),$((off * b)),$on,$off]" ]] || fail "$case: $json"
+		want=$(seq -s, "$start" $((start + off - 1)))
+		[[ $(jqc .memory.offline) == "[$want]" ]] || fail "$case: offline list: $json"
+		[[ $(jqc '[.memory.nodes[].online_bytes] | add') == $((on * b)) ]] || fail "$case: per-node online"
+		[[ $(jqc '[.memory.nodes[].offline_bytes] | add') == $((off * b)) ]] || fail "$case: per-node offline"
+		[[ $(jqc '[.memory.nodes[].zones[]] | add') == $((on * b)) ]] || fail "$case: zones"
+		[[ $(jqc '.memory.nodes[0].zones.DMA32') == "$b" ]] || fail "$case: DMA32"
+		[[ $(jqc "[.memory.nodes[] | select(.node == $((nodes - 1)))][0].offline_bytes") == $((off * b)) ]] ||
+			fail "$case: offline node"
+		[[ $(jqc '.cpus.online | length') == $((cpus - offcpus)) ]] || fail "$case: cpus online"
+		want=
+		if ((offcpus)); then want=$(seq -s, $((cpus - offcpus)) $((cpus - 1))); fi
+		[[ $(jqc .cpus.offline) == "[$want]" ]] || fail "$case: cpus offline: $json"
+	done <<-'EOF'
+		4 4 4 2 8000000 4 2
+		1 0 1 1 8000000 1 0
+		10 6 100 3 10000000 8 3
+		16 12 1000 4 80000000 64 60
+		3 2 999999990 1 8000000 2 1
+	EOF
+}
+
+@test "status: text ranges and sizes for a generated tree" {
+	mksysfs online=6 offline=3 offline_start=40 nodes=3 block_size=10000000 cpus=12 offline_cpus=9
+	run -0 ho --sysfs "$SYS" status
+	assert_output 'Memory block size:  256 MiB
+Memory online:      1536 MiB (6 blocks)
+Memory offline:     768 MiB (3 blocks)
+  node 0: online 512 MiB, DMA32 256 MiB, Normal 256 MiB; offline 0 MiB
+  node 1: online 512 MiB, Normal 512 MiB; offline 0 MiB
+  node 2: online 512 MiB, Normal 512 MiB; offline 768 MiB
+Offline blocks:     40-42
+CPUs online:        0-2
+CPUs offline:       3-11'
+}
+
+@test "status --json: going-offline counts as online; Movable and unknown zones" {
+	mksysfs online=4 offline=1 nodes=1 going_offline=2
+	echo Movable >"$MEM/memory3/valid_zones"
+	echo Weird >"$MEM/memory1/valid_zones"
+	status_json
+	assert_equal "$(jqc '.memory | [.online_blocks, .offline_blocks]')" '[4,1]'
+	assert_equal "$(jqc .memory.nodes[0].zones)" '{"DMA32":134217728,"Normal":134217728,"Movable":134217728,"other":134217728}'
+}
+
+@test "status: reflects what online did" {
+	unpack_snapshot qemu-debian12-6.1-hotadd
+	run -0 ho --sysfs "$SYS" --config "$CFG" online memory33 cpu2
+	status_json
+	assert_equal "$(jqc .memory.offline)" '[32,34,35,36,37,38,39]'
+	assert_equal "$(jqc .cpus.offline)" '[3]'
+}
+
+@test "status: a tree without memory hotplug reports CPUs only" {
+	mksysfs memory=no
+	status_json
+	assert_equal "$(jqc '.memory | [.online_blocks, .offline_blocks, .nodes]')" '[0,0,[]]'
+	assert_equal "$(jqc .cpus)" '{"online":[0,1],"offline":[2,3]}'
+}
+
+@test "status: --json is for status only, --dry-run is for online only" {
+	mksysfs
+	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online --json
+	assert_stderr_contains "--json works only with 'status', not 'online'"
+	run -2 --separate-stderr ho --sysfs "$SYS" status --dry-run
+	assert_stderr_contains "--dry-run works only with 'online', not 'status'"
+	run -2 --separate-stderr ho --sysfs "$SYS" status memory4
+	assert_stderr_contains "unexpected argument 'memory4'"
+}
