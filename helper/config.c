@@ -20,6 +20,8 @@ void config_defaults(struct config *c)
 	c->cpu = true;
 	c->strict = false;
 	c->skip_arch = true;
+	c->movable_ratio = 301;   /* the kernel's auto_movable_ratio default */
+	c->numa_aware = true;
 }
 
 static char *trim(char *s)
@@ -45,9 +47,22 @@ static int parse_bool(const char *v, const char *yes, const char *no, bool *out)
 	return 0;
 }
 
+/* A percentage, 1 to 100000 as the kernel's parameter takes any uint. */
+static int parse_ratio(const char *v, unsigned *out)
+{
+	unsigned long n;
+
+	if (parse_index(v, &n) < 0 || n == 0 || n > 100000)
+		return -EINVAL;
+	*out = (unsigned)n;
+	return 0;
+}
+
 static int parse_policy(const char *v, enum mem_policy *out)
 {
-	static const enum mem_policy all[] = { MEM_ONLINE, MEM_MOVABLE, MEM_KERNEL, MEM_OFF };
+	static const enum mem_policy all[] = {
+		MEM_ONLINE, MEM_MOVABLE, MEM_KERNEL, MEM_OFF, MEM_AUTO,
+	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (strcmp(v, policy_name(all[i])) == 0) {
@@ -87,6 +102,10 @@ int config_line(struct config *c, char *line, const char **why)
 		r = parse_bool(val, "yes", "no", &c->strict);
 	else if (strcmp(key, "skip_s390x_ppc64") == 0)
 		r = parse_bool(val, "yes", "no", &c->skip_arch);
+	else if (strcmp(key, "movable_ratio") == 0)
+		r = parse_ratio(val, &c->movable_ratio);
+	else if (strcmp(key, "movable_numa_aware") == 0)
+		r = parse_bool(val, "yes", "no", &c->numa_aware);
 	else {
 		*why = "unknown key";
 		return -EINVAL;

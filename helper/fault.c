@@ -10,9 +10,15 @@
  *       short write).  "*N" limits it to the first N writes.
  *   HOTPLUG_ONLINE_TEST_ARCH=s390x     pretends to run on that machine.
  *   HOTPLUG_ONLINE_TEST_DEVLOG=PATH, HOTPLUG_ONLINE_TEST_KMSG=PATH
- *       log there instead of /dev/log and /dev/kmsg. */
+ *       log there instead of /dev/log and /dev/kmsg.
+ *   HOTPLUG_ONLINE_TEST_ZONEINFO=PATH, HOTPLUG_ONLINE_TEST_RUNDIR=DIR
+ *       read PATH instead of /proc/zoneinfo, keep state in DIR, not
+ *       /run/hotplug-online.
+ *   HOTPLUG_ONLINE_TEST_USERSPACE_POLICY=1
+ *       decide auto-movable in userspace even where the kernel could. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,19 +76,14 @@ int fault_write(const char *dev, int dirfd, const char *attr, size_t len)
 	return (int)len;
 }
 
-const char *fault_arch(void)
-{
-	return getenv("HOTPLUG_ONLINE_TEST_ARCH");
-}
-
+/* HOTPLUG_ONLINE_TEST_<name>, else dflt. */
 const char *fault_path(const char *name, const char *dflt)
 {
-	const char *v = NULL;
+	char var[64];
+	const char *v;
 
-	if (strcmp(name, "DEVLOG") == 0)
-		v = getenv("HOTPLUG_ONLINE_TEST_DEVLOG");
-	else if (strcmp(name, "KMSG") == 0)
-		v = getenv("HOTPLUG_ONLINE_TEST_KMSG");
+	snprintf(var, sizeof(var), "HOTPLUG_ONLINE_TEST_%s", name);
+	v = getenv(var);
 	return v ? v : dflt;
 }
 #else
@@ -90,11 +91,6 @@ int fault_write(const char *dev, int dirfd, const char *attr, size_t len)
 {
 	(void)dev, (void)dirfd, (void)attr;
 	return (int)len;
-}
-
-const char *fault_arch(void)
-{
-	return NULL;
 }
 
 const char *fault_path(const char *name, const char *dflt)

@@ -21,13 +21,22 @@ struct device {
 	char name[8 + MAX_INDEX_DIGITS]; /* "memory" + digits + NUL */
 };
 
-enum mem_policy { MEM_ONLINE, MEM_MOVABLE, MEM_KERNEL, MEM_OFF };
+enum mem_policy { MEM_ONLINE, MEM_MOVABLE, MEM_KERNEL, MEM_OFF, MEM_AUTO };
 
 struct config {
 	enum mem_policy memory;
 	bool cpu;
 	bool strict;      /* never fall back to plain "online" */
 	bool skip_arch;   /* leave memory alone on s390x and ppc64 */
+	unsigned movable_ratio;   /* auto-movable: percent of boot kernel memory */
+	bool numa_aware;
+};
+
+/* Pages present per node, from /proc/zoneinfo. */
+#define ZONE_NODES 1024
+struct zone_pages {
+	unsigned long long kernel[ZONE_NODES], movable[ZONE_NODES];
+	unsigned long long kernel_total, movable_total;
 };
 
 enum mem_state { ST_ONLINE, ST_OFFLINE, ST_GOING_OFFLINE, ST_UNKNOWN };
@@ -54,6 +63,7 @@ int parse_cpu_online(const char *s);   /* 1, 0 or -1 */
 int parse_block_size(const char *s, unsigned long long *out);
 int parse_node_name(const char *s, unsigned long *node);
 int parse_zone(const char *valid_zones, char *zone, size_t size);
+int parse_zoneinfo(const char *text, size_t len, struct zone_pages *z);
 const char *policy_name(enum mem_policy p);
 const char *shown(const char *s, char *buf, size_t size);
 
@@ -70,6 +80,8 @@ void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* sysfs.c */
 int sysfs_open(struct ctx *c, const char *root);
+int open_path(int dirfd, const char *path);
+unsigned long long block_size(struct ctx *c);
 int class_dir(struct ctx *c, enum devtype t);
 int read_attr(int dirfd, const char *name, char *buf, size_t size);
 int open_device(struct ctx *c, const struct device *d);
@@ -77,12 +89,15 @@ int block_node(int blockfd, unsigned long *node);
 int list_devices(struct ctx *c, enum devtype t, unsigned long **out, size_t *n);
 enum outcome online_device(struct ctx *c, const struct device *d);
 
+/* automovable.c */
+const char *auto_movable(struct ctx *c, const struct device *d, int fd, int *lock,
+			 char *how, size_t size);
+
 /* status.c */
 int status(struct ctx *c, bool json);
 
 /* fault.c: the test build's fault-injection seam; no-ops otherwise. */
 int fault_write(const char *dev, int dirfd, const char *attr, size_t len);
-const char *fault_arch(void);
 const char *fault_path(const char *name, const char *dflt);
 
 #endif

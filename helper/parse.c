@@ -147,12 +147,91 @@ int parse_zone(const char *valid_zones, char *zone, size_t size)
 	return 0;
 }
 
+static int parse_u64(const char *s, unsigned long long *out)
+{
+	char *end;
+
+	if (!is_digit(*s))
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno || (*end && *end != '\n' && *end != ' ') ? -EINVAL : 0;
+}
+
+/* "Node N, zone NAME": the node, or ZONE_NODES when the line is not one. */
+static unsigned long zone_header(const char *line, bool *movable)
+{
+	char *end;
+	unsigned long node;
+
+	if (strncmp(line, "Node ", 5) != 0 || !is_digit(line[5]))
+		return ZONE_NODES;
+	errno = 0;
+	node = strtoul(line + 5, &end, 10);
+	if (errno || strncmp(end, ", zone ", 7) != 0 || node >= ZONE_NODES)
+		return ZONE_NODES;
+	end += 7 + strspn(end + 7, " ");
+	*movable = strcmp(end, "Movable") == 0;
+	return node;
+}
+
+/* /proc/zoneinfo: "Node N, zone NAME" headers, then "present" and "cma"
+ * page counts.  CMA pages count as movable, as the kernel counts them. */
+int parse_zoneinfo(const char *text, size_t len, struct zone_pages *z)
+{
+	const char *p = text, *end = text + len;
+	unsigned long node = ZONE_NODES;
+	bool movable = false, seen = false;
+
+	memset(z, 0, sizeof(*z));
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		char line[128];
+		unsigned long long v;
+		const char *w;
+
+		if (n >= sizeof(line))
+			n = sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		p = nl ? nl + 1 : end;
+		if (strncmp(line, "Node ", 5) == 0) {
+			node = zone_header(line, &movable);
+			continue;
+		}
+		w = line + strspn(line, " \t");
+		if (node >= ZONE_NODES)
+			continue;
+		if (strncmp(w, "present ", 8) == 0 && parse_u64(w + 8 + strspn(w + 8, " "), &v) == 0) {
+			if (movable) {
+				z->movable[node] += v;
+				z->movable_total += v;
+			} else {
+				z->kernel[node] += v;
+				z->kernel_total += v;
+			}
+			seen = true;
+		} else if (strncmp(w, "cma ", 4) == 0 && !movable &&
+			   parse_u64(w + 4 + strspn(w + 4, " "), &v) == 0) {
+			if (v > z->kernel[node])
+				v = z->kernel[node];
+			z->kernel[node] -= v;
+			z->kernel_total -= v;
+			z->movable[node] += v;
+			z->movable_total += v;
+		}
+	}
+	return seen ? 0 : -EINVAL;
+}
+
 const char *policy_name(enum mem_policy p)
 {
 	switch (p) {
 	case MEM_MOVABLE: return "online_movable";
 	case MEM_KERNEL:  return "online_kernel";
 	case MEM_OFF:     return "off";
+	case MEM_AUTO:    return "auto-movable";
 	default:          return "online";
 	}
 }

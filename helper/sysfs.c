@@ -31,7 +31,7 @@ int sysfs_open(struct ctx *c, const char *root)
 }
 
 /* Walk a relative path one directory at a time, following no symlink. */
-static int open_subdir(int dirfd, const char *path)
+int open_path(int dirfd, const char *path)
 {
 	char part[64];
 	int fd = dirfd;
@@ -58,7 +58,7 @@ static int open_subdir(int dirfd, const char *path)
 int class_dir(struct ctx *c, enum devtype t)
 {
 	if (c->classdir[t] < 0)
-		c->classdir[t] = open_subdir(c->root, class_path[t]);
+		c->classdir[t] = open_path(c->root, class_path[t]);
 	return c->classdir[t];
 }
 
@@ -190,7 +190,7 @@ static enum outcome already(const struct ctx *c, const struct device *d, const c
 static bool arch_skips_memory(void)
 {
 	static struct utsname u;
-	const char *arch = fault_arch();
+	const char *arch = fault_path("ARCH", NULL);
 
 	if (!arch) {
 		if (uname(&u) < 0)
@@ -221,18 +221,26 @@ int block_node(int blockfd, unsigned long *node)
 	return r;
 }
 
+/* block_size_bytes, read once; 0 when sysfs does not say. */
+unsigned long long block_size(struct ctx *c)
+{
+	char val[32];
+
+	if (!c->block_size && read_attr(class_dir(c, DEV_MEMORY), "block_size_bytes", val,
+					sizeof(val)) >= 0)
+		parse_block_size(val, &c->block_size);
+	return c->block_size;
+}
+
 /* "(128 MiB, node 0, zone Normal)", leaving out what sysfs does not say. */
 static void describe_block(struct ctx *c, int blockfd, char *buf, size_t size)
 {
 	char val[64], zone[32];
 	unsigned long node;
-	int dir = class_dir(c, DEV_MEMORY);
 	int n = 0;
 
-	if (!c->block_size && read_attr(dir, "block_size_bytes", val, sizeof(val)) >= 0)
-		parse_block_size(val, &c->block_size);
 	buf[0] = '\0';
-	if (c->block_size)
+	if (block_size(c))
 		n += snprintf(buf + n, size - (size_t)n, ", %llu MiB", c->block_size >> 20);
 	if (block_node(blockfd, &node) == 0)
 		n += snprintf(buf + n, size - (size_t)n, ", node %lu", node);
@@ -244,8 +252,8 @@ static void describe_block(struct ctx *c, int blockfd, char *buf, size_t size)
 static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
 {
 	const char *type = policy_name(c->cfg.memory);
-	char state[32], shown_state[48], how[96] = "", where[80];
-	int r = read_attr(fd, "state", state, sizeof(state));
+	char state[32], shown_state[48], how[256] = "", where[80];
+	int lock = -1, r = read_attr(fd, "state", state, sizeof(state));
 
 	if (r < 0)
 		return failed(c, d, "cannot read 'state'", r);
@@ -270,17 +278,23 @@ static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
 		say(LOG_INFO, "%s: left offline on s390x/ppc64 (skip_s390x_ppc64 = yes)", d->name);
 		return OUT_SKIPPED;
 	}
+	if (c->cfg.memory == MEM_AUTO)
+		type = auto_movable(c, d, fd, &lock, how, sizeof(how));
 	if (c->dry_run) {
-		say(LOG_INFO, "%s: would online as %s", d->name, type);
+		if (lock >= 0)
+			close(lock);
+		say(LOG_INFO, "%s: would online as %s%s", d->name, type, how);
 		return OUT_ONLINED;
 	}
 	r = write_until_online(d, fd, "state", type, "online");
-	if (r == -EINVAL && c->cfg.memory != MEM_ONLINE && !c->cfg.strict) {
+	if (r == -EINVAL && strcmp(type, "online") != 0 && !c->cfg.strict) {
 		/* Old kernels take online_movable only at the top of Normal. */
-		snprintf(how, sizeof(how), ", kernel refused %s", type);
+		snprintf(how + strlen(how), sizeof(how) - strlen(how), ", kernel refused %s", type);
 		type = "online";
 		r = write_until_online(d, fd, "state", type, "online");
 	}
+	if (lock >= 0)
+		close(lock);   /* the next decision sees this block online */
 	if (r == 1)
 		return already(c, d, " (onlined by another agent)");
 	if (r < 0) {
