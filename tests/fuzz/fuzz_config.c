@@ -64,9 +64,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n = nl ? (size_t)(nl - (data + off)) : size - off;
 
 		lines++;
-		if (memchr(data + off, '\0', n) || n >= 1024)
-			bad++;
-		else if (one_line(&byline, (const char *)data + off, n) < 0)
+		if (memchr(data + off, '\0', n) || n >= 1024 ||
+		    one_line(&byline, (const char *)data + off, n) < 0)
 			bad++;
 		off += n + 1;
 	}

@@ -5,6 +5,7 @@
 #define HOTPLUG_ONLINE_FUZZ_TREE_H
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,15 +13,16 @@
 
 static char tree_root[64];
 
+static int tree_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
 static void tree_cleanup(void)
 {
-	char cmd[96];
-
-	if (tree_root[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tree_root);
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", tree_root);
-	}
+	if (tree_root[0] && nftw(tree_root, tree_rm, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		fprintf(stderr, "cannot remove %s\n", tree_root);
 }
 
 static int tree_init(void)
