@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -69,6 +68,10 @@ static int use_kernel_policy(struct ctx *c)
 		close(dir);
 		return 0;   /* before 5.15: no such policy */
 	}
+	if (c->dry_run) {
+		close(dir);
+		return 1;
+	}
 	snprintf(ratio, sizeof(ratio), "%u", c->cfg.movable_ratio);
 	/* Ratio and NUMA first: the kernel does not expect them to change
 	 * under an enabled policy. */
@@ -81,75 +84,63 @@ static int use_kernel_policy(struct ctx *c)
 	return r < 0 ? r : 1;
 }
 
-/* The whole of a small file, NUL-terminated; caller frees. */
-static char *slurp(int dirfd, const char *path, size_t *len)
+/* The whole of a file, NUL-terminated, into b. */
+static int slurp(int dirfd, const char *path, struct buf *b)
 {
-	size_t cap = 64 << 10, n = 0;
-	char *buf = malloc(cap + 1);
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t got;
+	ssize_t got = 0;
+	int r = 0;
 
-	if (!buf || fd < 0) {
-		free(buf);
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	while ((got = read(fd, buf + n, cap - n)) > 0) {
-		n += (size_t)got;
-		if (n == cap) {
-			char *p = cap < ZONEINFO_MAX ? realloc(buf, (cap *= 2) + 1) : NULL;
-
-			if (!p) {
-				got = -1;
-				break;
-			}
-			buf = p;
-		}
-	}
+	if (fd < 0)
+		return -errno;
+	b->len = 0;
+	while ((r = buf_reserve(b, 4097)) == 0 && b->cap <= ZONEINFO_MAX &&
+	       (got = read(fd, (char *)b->p + b->len, b->cap - b->len - 1)) > 0)
+		b->len += (size_t)got;
+	if (r == 0 && got < 0)
+		r = -errno;
+	else if (r == 0 && b->cap > ZONEINFO_MAX)
+		r = -EFBIG;
 	close(fd);
-	if (got < 0) {
-		free(buf);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = n;
-	return buf;
+	if (r == 0)
+		((char *)b->p)[b->len] = '\0';
+	return r;
 }
 
 static int parse_zoneinfo_file(int dirfd, const char *path, struct zone_pages *z)
 {
-	size_t len;
-	char *text = slurp(dirfd, path, &len);
-	int r = text ? parse_zoneinfo(text, len, z) : -errno;
+	struct buf b = { 0 };
+	int r = slurp(dirfd, path, &b);
 
-	free(text);
+	if (r == 0)
+		r = parse_zoneinfo(b.p, b.len, z);
+	buf_free(&b);
 	return r;
 }
 
 /* The boot-time copy of /proc/zoneinfo, made by the first decision. */
 static int boot_snapshot(int run, const char *zoneinfo, struct zone_pages *boot)
 {
-	size_t len;
-	char *text;
+	struct buf b = { 0 };
 	int fd, r;
 
 	r = parse_zoneinfo_file(run, "boot-zoneinfo", boot);
 	if (r != -ENOENT)
 		return r;
-	text = slurp(AT_FDCWD, zoneinfo, &len);
-	if (!text)
-		return -errno;
-	fd = openat(run, "boot-zoneinfo.new", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		    0644);
-	r = fd < 0 ? -errno : write(fd, text, len) == (ssize_t)len ? 0 : -EIO;
+	r = slurp(AT_FDCWD, zoneinfo, &b);
+	fd = r < 0 ? -1 : openat(run, "boot-zoneinfo.new",
+				 O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (r == 0 && fd < 0)
+		r = -errno;
+	if (r == 0 && write(fd, b.p, b.len) != (ssize_t)b.len)
+		r = -EIO;
 	if (fd >= 0 && close(fd) < 0 && r == 0)
 		r = -errno;
 	if (r == 0 && renameat(run, "boot-zoneinfo.new", run, "boot-zoneinfo") < 0)
 		r = -errno;
 	if (r == 0)
-		r = parse_zoneinfo(text, len, boot);
-	free(text);
+		r = parse_zoneinfo(b.p, b.len, boot);
+	buf_free(&b);
 	return r;
 }
 

@@ -86,7 +86,14 @@ int class_dir(struct ctx *c, enum devtype t);
 int read_attr(int dirfd, const char *name, char *buf, size_t size);
 int open_device(struct ctx *c, const struct device *d);
 int block_node(int blockfd, unsigned long *node);
-int list_devices(struct ctx *c, enum devtype t, unsigned long **out, size_t *n);
+struct buf {
+	void *p;
+	size_t len, cap;   /* bytes */
+};
+int buf_reserve(struct buf *b, size_t more);
+void buf_free(struct buf *b);
+int each_entry(int dirfd, int (*fn)(const char *name, unsigned char type, void *arg), void *arg);
+int list_devices(struct ctx *c, enum devtype t, struct buf *out);
 enum outcome online_device(struct ctx *c, const struct device *d);
 
 /* automovable.c */

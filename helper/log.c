@@ -66,7 +66,7 @@ static int send_syslog(int prio, const char *msg)
 static void send_kmsg(int prio, const char *msg)
 {
 	char line[600];
-	int fd = open(fault_path("KMSG", "/dev/kmsg"), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open(fault_path("KMSG", "/dev/kmsg"), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
 	int n;
 
 	if (fd < 0)

@@ -102,8 +102,8 @@ static void parse_args(struct args *a, int argc, char **argv)
 			set_error(a, "unknown option ", s, "");
 		else if (!a->cmd)
 			a->cmd = s;
-		else
-			a->operands[a->noperands++] = argv[i];
+		else   /* operands move down over the options: argv is ours */
+			argv[a->noperands++] = argv[i];
 	}
 	if (a->help || a->version || a->error[0])
 		return;
@@ -157,20 +157,18 @@ static int cmd_udev(struct ctx *c)
 	return online_device(c, &d) == OUT_FAILED ? EXIT_FAIL : EXIT_OK;
 }
 
-/* Exit status over several devices: all good 0, none good 1, some 64.  A
- * sweep counts only the devices it had to act on. */
-static int tally(struct ctx *c, const struct device *devs, size_t n)
+/* A sweep counts only the devices it had to act on. */
+static void count(enum outcome o, const struct ctx *c, size_t *ok, size_t *bad)
 {
-	size_t ok = 0, bad = 0;
+	if (o == OUT_FAILED)
+		(*bad)++;
+	else if (!(c->sweep && o == OUT_ALREADY))
+		(*ok)++;
+}
 
-	for (size_t i = 0; i < n; i++) {
-		enum outcome o = online_device(c, &devs[i]);
-
-		if (o == OUT_FAILED)
-			bad++;
-		else if (!(c->sweep && o == OUT_ALREADY))
-			ok++;
-	}
+/* Over several devices: all good 0, none good 1, some 64. */
+static int exit_code(size_t ok, size_t bad)
+{
 	return bad == 0 ? EXIT_OK : ok == 0 ? EXIT_FAIL : EXIT_PARTIAL;
 }
 
@@ -179,72 +177,62 @@ static int sweep(struct ctx *c)
 {
 	static const enum devtype order[] = { DEV_MEMORY, DEV_CPU };
 	static const char *const prefix[] = { [DEV_MEMORY] = "memory", [DEV_CPU] = "cpu" };
-	struct device *devs = NULL;
-	size_t n = 0;
-	int listed = EXIT_OK, r;
+	size_t ok = 0, bad = 0;
 
 	c->sweep = true;
 	for (size_t t = 0; t < 2; t++) {
-		unsigned long *idx;
-		size_t m;
-		struct device *p;
-		int e = list_devices(c, order[t], &idx, &m);
+		struct buf idx = { 0 };
+		const unsigned long *v;
+		int e = list_devices(c, order[t], &idx);
 
-		if (e == -ENOENT)   /* no memory hotplug, or no CPU directory */
-			continue;
-		p = e < 0 ? NULL : realloc(devs, (n + m + 1) * sizeof(*devs));
-		if (!p) {
-			say(LOG_ERR, "cannot list %s devices: %s", prefix[order[t]],
-			    strerror(e < 0 ? -e : ENOMEM));
-			listed = EXIT_FAIL;
-			free(idx);
+		if (e == -ENOENT) {   /* no memory hotplug, or no CPU directory */
+			buf_free(&idx);
 			continue;
 		}
-		devs = p;
-		for (size_t i = 0; i < m; i++, n++) {
-			devs[n].type = order[t];
-			devs[n].index = idx[i];
-			snprintf(devs[n].name, sizeof(devs[n].name), "%s%lu", prefix[order[t]], idx[i]);
+		if (e < 0) {
+			say(LOG_ERR, "cannot list %s devices: %s", prefix[order[t]], strerror(-e));
+			bad++;
 		}
-		free(idx);
+		v = idx.p;
+		for (size_t i = 0; e == 0 && i < idx.len / sizeof(*v); i++) {
+			struct device d = { .type = order[t], .index = v[i] };
+
+			snprintf(d.name, sizeof(d.name), "%s%lu", prefix[order[t]], v[i]);
+			count(online_device(c, &d), c, &ok, &bad);
+		}
+		buf_free(&idx);
 	}
-	r = tally(c, devs, n);
-	free(devs);
-	return listed != EXIT_OK ? EXIT_FAIL : r;
+	return exit_code(ok, bad);
 }
 
 static int cmd_online(struct ctx *c, char **names, int n)
 {
-	struct device *devs;
+	struct device d;
+	size_t ok = 0, bad = 0;
 	char b[80];
-	int r;
 
 	if (n == 0)
 		return sweep(c);
-	devs = calloc((size_t)n, sizeof(*devs));
-	if (!devs)
-		return EXIT_FAIL;
 	/* All names are checked before any device is touched. */
 	for (int i = 0; i < n; i++)
-		if (parse_device(names[i], &devs[i]) < 0 && parse_devpath(names[i], &devs[i]) < 0) {
-			free(devs);
+		if (parse_device(names[i], &d) < 0 && parse_devpath(names[i], &d) < 0)
 			return bad_input("invalid device '%s': expected memory<N>, cpu<N> or a DEVPATH",
 					 shown(names[i], b, sizeof(b)));
-		}
-	r = tally(c, devs, (size_t)n);
-	free(devs);
-	return r;
+	for (int i = 0; i < n; i++) {
+		if (parse_device(names[i], &d) < 0)
+			parse_devpath(names[i], &d);
+		count(online_device(c, &d), c, &ok, &bad);
+	}
+	return exit_code(ok, bad);
 }
 
 int main(int argc, char **argv)
 {
-	struct args a = { .operands = calloc((size_t)argc + 1, sizeof(char *)) };
+	struct args a = { .operands = argv };
 	struct ctx c = { .root = -1 };
 	const char *config;
 	int r;
 
-	if (!a.operands)
-		return EXIT_FAIL;
 	parse_args(&a, argc, argv);
 	if (a.help || a.version) {
 		fputs(a.help ? usage : "hotplug-online " VERSION "\n", stdout);

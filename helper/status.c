@@ -175,9 +175,11 @@ static void print_json(const struct ctx *c, const struct mem_sum *m,
 	printf("}}\n");
 }
 
-/* Split the CPUs by their online file; the boot CPU has none and is online. */
-static void split_cpus(struct ctx *c, unsigned long *cpus, size_t n, unsigned long *off, size_t *noff,
-		       size_t *non)
+/* Split the CPUs by their online file, in place: online ones stay in `cpus`
+ * (*non of them), offline ones go to `off`.  The boot CPU has no online
+ * file and is online. */
+static void split_cpus(struct ctx *c, unsigned long *cpus, size_t n, unsigned long *off,
+		       size_t *noff, size_t *non)
 {
 	*non = *noff = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -200,42 +202,42 @@ static void split_cpus(struct ctx *c, unsigned long *cpus, size_t n, unsigned lo
 int status(struct ctx *c, bool json)
 {
 	static struct mem_sum m;
-	unsigned long *blocks = NULL, *cpus = NULL, *cpu_off = NULL;
-	size_t nblocks = 0, ncpus = 0, non = 0, noff = 0;
-	char val[64];
-	int r = EXIT_FAIL;
+	struct buf blocks = { 0 }, cpus = { 0 }, offline = { 0 }, cpu_off = { 0 };
+	size_t nblocks, ncpus, non = 0, noff = 0;
+	int r = 0;
 
 	if (class_dir(c, DEV_MEMORY) >= 0) {
-		if (read_attr(class_dir(c, DEV_MEMORY), "block_size_bytes", val, sizeof(val)) < 0 ||
-		    parse_block_size(val, &c->block_size) < 0) {
+		if (!block_size(c)) {
 			say(LOG_ERR, "cannot read a valid 'block_size_bytes'");
 			return EXIT_FAIL;
 		}
-		if (list_devices(c, DEV_MEMORY, &blocks, &nblocks) < 0)
-			goto out;
+		r = list_devices(c, DEV_MEMORY, &blocks);
 	}
-	m.offline = calloc(nblocks + 1, sizeof(*m.offline));
-	if (!m.offline)
-		goto out;
-	for (size_t i = 0; i < nblocks; i++)
-		add_block(c, &m, blocks[i]);
-	if (class_dir(c, DEV_CPU) >= 0 && list_devices(c, DEV_CPU, &cpus, &ncpus) < 0)
-		goto out;
-	cpu_off = calloc(ncpus + 1, sizeof(*cpu_off));
-	if (!cpu_off)
-		goto out;
-	split_cpus(c, cpus, ncpus, cpu_off, &noff, &non);
-	if (json)
-		print_json(c, &m, cpus, non, cpu_off, noff);
-	else
-		print_text(c, &m, cpus, non, cpu_off, noff);
-	r = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
-out:
-	if (r != EXIT_OK)
-		say(LOG_ERR, "status: cannot read sysfs");
-	free(blocks);
-	free(cpus);
-	free(cpu_off);
-	free(m.offline);
-	return r;
+	nblocks = blocks.len / sizeof(unsigned long);
+	if (r == 0)
+		r = buf_reserve(&offline, blocks.len + 1);
+	m.offline = offline.p;
+	for (size_t i = 0; r == 0 && i < nblocks; i++)
+		add_block(c, &m, ((unsigned long *)blocks.p)[i]);
+	if (r == 0 && class_dir(c, DEV_CPU) >= 0)
+		r = list_devices(c, DEV_CPU, &cpus);
+	ncpus = cpus.len / sizeof(unsigned long);
+	if (r == 0)
+		r = buf_reserve(&cpu_off, cpus.len + 1);
+	if (r == 0) {
+		split_cpus(c, cpus.p, ncpus, cpu_off.p, &noff, &non);
+		if (json)
+			print_json(c, &m, cpus.p, non, cpu_off.p, noff);
+		else
+			print_text(c, &m, cpus.p, non, cpu_off.p, noff);
+		if (fflush(stdout) != 0)
+			r = -EIO;
+	}
+	if (r < 0)
+		say(LOG_ERR, "status: cannot read sysfs: %s", strerror(-r));
+	buf_free(&blocks);
+	buf_free(&cpus);
+	buf_free(&offline);
+	buf_free(&cpu_off);
+	return r < 0 ? EXIT_FAIL : EXIT_OK;
 }

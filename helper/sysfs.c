@@ -2,6 +2,9 @@
 /* All sysfs I/O: one root directory fd, every path below it opened one
  * component at a time with O_NOFOLLOW, and only from validated names. */
 #include <dirent.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -200,25 +203,79 @@ static bool arch_skips_memory(void)
 	return strncmp(arch, "s390", 4) == 0 || strncmp(arch, "ppc64", 5) == 0;
 }
 
+/* Memory without malloc: each growable array is its own mapping, so the
+ * helper links no allocator (smaller, and nothing to leak). */
+int buf_reserve(struct buf *b, size_t more)
+{
+	size_t cap = b->cap ? b->cap : 64 << 10;
+	void *p;
+
+	if (more > SIZE_MAX / 2 - b->len)
+		return -ENOMEM;
+	if (b->len + more <= b->cap)
+		return 0;
+	while (cap < b->len + more)
+		cap *= 2;
+	p = b->p ? mremap(b->p, b->cap, cap, MREMAP_MAYMOVE) :
+		   mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+void buf_free(struct buf *b)
+{
+	if (b->p)
+		munmap(b->p, b->cap);
+	memset(b, 0, sizeof(*b));
+}
+
+struct dirent64_hdr {
+	unsigned long long ino;
+	long long off;
+	unsigned short reclen;
+	unsigned char type;
+	char name[];
+};
+
+/* Call fn for each entry of a directory until it returns non-zero.  A fresh
+ * open of "." keeps our own offset; getdents64 directly needs no DIR. */
+int each_entry(int dirfd, int (*fn)(const char *name, unsigned char type, void *arg), void *arg)
+{
+	char buf[8192] __attribute__((aligned(8)));
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	long n;
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	while (r == 0 && (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+		for (long off = 0; r == 0 && off < n;) {
+			const struct dirent64_hdr *e = (const void *)(buf + off);
+
+			r = fn(e->name, e->type, arg);
+			off += e->reclen;
+		}
+	if (r == 0 && n < 0)
+		r = -errno;
+	close(fd);
+	return r < 0 ? r : 0;
+}
+
+static int find_node(const char *name, unsigned char type, void *node)
+{
+	(void)type;
+	return parse_node_name(name, node) == 0;
+}
+
 int block_node(int blockfd, unsigned long *node)
 {
-	int fd = dup(blockfd);
-	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
-	struct dirent *e;
-	int r = -ENOENT;
-
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return -errno;
-	}
-	while ((e = readdir(dir)))
-		if (parse_node_name(e->d_name, node) == 0) {
-			r = 0;
-			break;
-		}
-	closedir(dir);
-	return r;
+	*node = (unsigned long)-1;
+	if (each_entry(blockfd, find_node, node) < 0 || *node == (unsigned long)-1)
+		return -ENOENT;
+	return 0;
 }
 
 /* block_size_bytes, read once; 0 when sysfs does not say. */
@@ -360,42 +417,35 @@ static int cmp_index(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The indexes of every memory<N> or cpu<N> directory, ascending. */
-int list_devices(struct ctx *c, enum devtype t, unsigned long **out, size_t *n)
+struct listing {
+	enum devtype type;
+	struct buf *out;
+};
+
+static int add_index(const char *name, unsigned char type, void *arg)
 {
-	int dirfd = class_dir(c, t);
-	int fd = dirfd < 0 ? -1 : dup(dirfd);
-	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
-	struct dirent *e;
-	size_t cap = 0;
+	struct listing *l = arg;
+	struct device d;
 
-	*out = NULL;
-	*n = 0;
-	if (!dir) {
-		int r = dirfd < 0 ? dirfd : -errno;
-
-		if (fd >= 0)
-			close(fd);
-		return r;
-	}
-	while ((e = readdir(dir))) {
-		struct device d;
-
-		if ((e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) ||
-		    parse_device(e->d_name, &d) < 0 || d.type != t)
-			continue;
-		if (*n == cap) {
-			unsigned long *p = realloc(*out, (cap = cap ? cap * 2 : 256) * sizeof(**out));
-
-			if (!p) {
-				closedir(dir);
-				return -ENOMEM;
-			}
-			*out = p;
-		}
-		(*out)[(*n)++] = d.index;
-	}
-	closedir(dir);
-	qsort(*out, *n, sizeof(**out), cmp_index);
+	if ((type != DT_DIR && type != DT_UNKNOWN) || parse_device(name, &d) < 0 ||
+	    d.type != l->type)
+		return 0;
+	if (buf_reserve(l->out, sizeof(d.index)) < 0)
+		return -ENOMEM;
+	memcpy((char *)l->out->p + l->out->len, &d.index, sizeof(d.index));
+	l->out->len += sizeof(d.index);
 	return 0;
+}
+
+/* The indexes (unsigned long) of every memory<N> or cpu<N> directory,
+ * ascending, in *out. */
+int list_devices(struct ctx *c, enum devtype t, struct buf *out)
+{
+	struct listing l = { t, out };
+	int dir = class_dir(c, t);
+	int r = dir < 0 ? dir : each_entry(dir, add_index, &l);
+
+	if (r == 0 && out->len)
+		qsort(out->p, out->len / sizeof(unsigned long), sizeof(unsigned long), cmp_index);
+	return r;
 }
