@@ -14,16 +14,6 @@
 #define CONFIG_MAX (64 * 1024)
 #define LINE_MAX_LEN 1024
 
-void config_defaults(struct config *c)
-{
-	c->memory = MEM_ONLINE;
-	c->cpu = true;
-	c->strict = false;
-	c->skip_arch = true;
-	c->movable_ratio = 301;   /* the kernel's auto_movable_ratio default */
-	c->numa_aware = true;
-}
-
 static char *trim(char *s)
 {
 	char *e;
@@ -47,18 +37,7 @@ static int parse_bool(const char *v, const char *yes, const char *no, bool *out)
 	return 0;
 }
 
-/* A percentage, 1 to 100000 as the kernel's parameter takes any uint. */
-static int parse_ratio(const char *v, unsigned *out)
-{
-	unsigned long n;
-
-	if (parse_index(v, &n) < 0 || n == 0 || n > 100000)
-		return -EINVAL;
-	*out = (unsigned)n;
-	return 0;
-}
-
-static int parse_policy(const char *v, enum mem_policy *out)
+static int set_memory(struct config *c, const char *v)
 {
 	static const enum mem_policy all[] = {
 		MEM_ONLINE, MEM_MOVABLE, MEM_KERNEL, MEM_OFF, MEM_AUTO,
@@ -66,17 +45,69 @@ static int parse_policy(const char *v, enum mem_policy *out)
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		if (strcmp(v, policy_name(all[i])) == 0) {
-			*out = all[i];
+			c->memory = all[i];
 			return 0;
 		}
 	return -EINVAL;
 }
 
-/* One line, modified in place.  Returns 0, or -EINVAL with *why set. */
+static int set_cpu(struct config *c, const char *v)
+{
+	return parse_bool(v, "on", "off", &c->cpu);
+}
+
+static int set_strict(struct config *c, const char *v)
+{
+	return parse_bool(v, "yes", "no", &c->strict);
+}
+
+static int set_skip_arch(struct config *c, const char *v)
+{
+	return parse_bool(v, "yes", "no", &c->skip_arch);
+}
+
+/* A percentage, 1 to 100000, as auto_movable_ratio. */
+static int set_ratio(struct config *c, const char *v)
+{
+	unsigned long n;
+
+	if (parse_index(v, &n) < 0 || n == 0 || n > 100000)
+		return -EINVAL;
+	c->movable_ratio = (unsigned)n;
+	return 0;
+}
+
+static int set_numa_aware(struct config *c, const char *v)
+{
+	return parse_bool(v, "yes", "no", &c->numa_aware);
+}
+
+/* Every key with its default, written as in the file. */
+static const struct {
+	const char *key, *dflt;
+	int (*set)(struct config *c, const char *v);
+} keys[] = {
+	{ "memory", "online", set_memory },
+	{ "cpu", "on", set_cpu },
+	{ "strict", "no", set_strict },
+	{ "skip_s390x_ppc64", "yes", set_skip_arch },
+	{ "movable_ratio", "301", set_ratio },   /* the kernel's own default */
+	{ "movable_numa_aware", "yes", set_numa_aware },
+};
+
+void config_defaults(struct config *c)
+{
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		keys[i].set(c, keys[i].dflt);
+}
+
+/* One line, modified in place.  Returns 0, or -EINVAL with *why set; a
+ * known key with a bad value goes back to its default, whatever an earlier
+ * line said. */
 int config_line(struct config *c, char *line, const char **why)
 {
 	char *key, *val, *eq;
-	int r;
+	size_t i = 0;
 
 	line[strcspn(line, "#")] = '\0';
 	key = trim(line);
@@ -90,29 +121,17 @@ int config_line(struct config *c, char *line, const char **why)
 	*eq = '\0';
 	key = trim(key);
 	val = trim(eq + 1);
-	if (*val == '\0') {
-		*why = "missing value";
-		return -EINVAL;
-	}
-	if (strcmp(key, "memory") == 0)
-		r = parse_policy(val, &c->memory);
-	else if (strcmp(key, "cpu") == 0)
-		r = parse_bool(val, "on", "off", &c->cpu);
-	else if (strcmp(key, "strict") == 0)
-		r = parse_bool(val, "yes", "no", &c->strict);
-	else if (strcmp(key, "skip_s390x_ppc64") == 0)
-		r = parse_bool(val, "yes", "no", &c->skip_arch);
-	else if (strcmp(key, "movable_ratio") == 0)
-		r = parse_ratio(val, &c->movable_ratio);
-	else if (strcmp(key, "movable_numa_aware") == 0)
-		r = parse_bool(val, "yes", "no", &c->numa_aware);
-	else {
+	while (i < sizeof(keys) / sizeof(keys[0]) && strcmp(key, keys[i].key) != 0)
+		i++;
+	if (i == sizeof(keys) / sizeof(keys[0])) {
 		*why = "unknown key";
 		return -EINVAL;
 	}
-	if (r < 0)
-		*why = "invalid value";
-	return r;
+	if (keys[i].set(c, val) == 0)
+		return 0;
+	keys[i].set(c, keys[i].dflt);
+	*why = *val ? "invalid value" : "missing value";
+	return -EINVAL;
 }
 
 static int read_config(const char *path, char *buf, size_t size)
