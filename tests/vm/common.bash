@@ -3,8 +3,10 @@
 bats_require_minimum_version 1.5.0
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
-# shellcheck source=tests/vm/lib.sh
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$BATS_TEST_DIRNAME/lib.sh"
+# bats's `run` sets it.
+output=''
 
 # Seconds a hot-added device may take to come online.  Measured under TCG on
 # 2 cores: well under 2 s for 8 blocks; the margin is for a loaded CI host.
@@ -20,7 +22,7 @@ guest_boot() {
 	[[ ${PIPESTATUS[0]} == 0 ]]
 }
 
-guest_stop() { vm_stop; }
+guest_stop() { "$HPO_VM_CTL" -d "$BATS_FILE_TMPDIR/vm" stop; }
 
 # What the guest looked like when a test failed: bats shows it with the failure.
 teardown() {

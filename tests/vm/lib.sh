@@ -28,8 +28,8 @@ HPO_VM_TOP=$(cd "$HPO_VM_LIB/../.." && pwd)
 : "${HPO_VM_BUILD:=$HPO_VM_TOP/build/vm}"
 HPO_VM_CTL=$HPO_VM_LIB/vmctl
 
-# Say which commands are missing and which Debian package has each.
-# With --install and root: apt-get install them.
+# vm_deps check|install: say which tools are missing and which Debian
+# package has each; "install", as root, apt-get installs them instead.
 vm_deps() {
 	local missing=() pkgs=() pair cmd pkg
 	for pair in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
@@ -50,7 +50,7 @@ vm_deps() {
 		missing+=("static /bin/busybox") pkgs+=(busybox-static)
 	fi
 	((${#pkgs[@]})) || return 0
-	if [[ ${1-} == --install && $(id -u) == 0 ]]; then
+	if [[ ${1-} == install && $(id -u) == 0 ]]; then
 		echo "vm: installing ${pkgs[*]}" >&2
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			"${pkgs[@]}" > /dev/null || return 1
@@ -106,7 +106,7 @@ vm_accel() {
 vm_boot() {
 	local dir=${1:?usage: vm_boot DIR [vmctl boot args]}
 	shift
-	[[ -n ${HPO_VM_KERNEL-} && -n ${HPO_VM_INITRD-} ]] || vm_prepare || return 1
+	[[ -n ${HPO_VM_KERNEL-} && -n ${HPO_VM_INITRD-} ]] || vm_prepare "" || return 1
 	export HPO_VM_DIR=$dir
 	"$HPO_VM_CTL" boot --kernel "$HPO_VM_KERNEL" --initrd "$HPO_VM_INITRD" \
 		--accel "${HPO_VM_ACCEL:-tcg}" "$@"

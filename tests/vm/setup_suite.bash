@@ -2,9 +2,9 @@
 # initramfs from the .deb, pick the accelerator.  The exported HPO_VM_*
 # variables reach every scenario.
 setup_suite() {
-	# shellcheck source=tests/vm/lib.sh
+	# shellcheck source-path=SCRIPTDIR source=lib.sh
 	source "$BATS_TEST_DIRNAME/lib.sh"
-	vm_deps || return 1
-	vm_prepare || return 1
+	vm_deps check || return 1
+	vm_prepare "" || return 1
 	echo "# kernel $HPO_VM_KERNEL, package $(vm_deb), accelerator $HPO_VM_ACCEL" >&3
 }

@@ -9,10 +9,14 @@ VM_DEB = $(firstword $(wildcard $(DISTDIR)/hotplug-online_$(VERSION)-$(or $(PKG_
 	$(wildcard $(DISTDIR)/hotplug-online_*_amd64.deb))
 
 vm-deps:
-	@. tests/vm/lib.sh && vm_deps --install
+	@. tests/vm/lib.sh && vm_deps install
+
+# One guest per core at a time when GNU parallel is there (bats --jobs).
+VM_JOBS ?= $(shell command -v parallel >/dev/null 2>&1 && nproc || echo 1)
 
 check-vm: deb vm-deps
-	HPO_VM_DEB=$(VM_DEB) bats --timing $(if $(filter true,$(CI)),--tap) tests/vm/
+	HPO_VM_DEB=$(VM_DEB) bats --timing $(if $(filter true,$(CI)),--tap) \
+		--jobs $(VM_JOBS) --no-parallelize-within-files tests/vm/
 
 demo: deb vm-deps
 	@HPO_VM_DEB=$(VM_DEB) tests/vm/demo.sh

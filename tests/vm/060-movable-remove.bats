@@ -1,0 +1,31 @@
+#!/usr/bin/env bats
+# Scenario 6: "memory = online_movable" puts the DIMM in ZONE_MOVABLE, so it
+# can be hot-removed again: qemu's device_del completes and the blocks are
+# gone from the guest.
+load common
+
+setup_file() { guest_boot --append hpo.pkg=installed; }
+teardown_file() { guest_stop; }
+
+@test "online_movable: DIMM in ZONE_MOVABLE, device_del removes it, blocks disappear" {
+	vm_sh 'echo "memory = online_movable" >> /etc/hotplug-online.conf'
+	before=$(vm_sh 'hpo-vm memtotal')
+	add_dimm 1G
+	wait_blocks online
+	run -0 vm_sh "hpo-vm blocks $DIMM_ADDR $DIMM_SIZE"
+	for b in "${BLOCKS[@]}"; do
+		assert_line "$b online Movable"
+	done
+	assert_logged_once "${BLOCKS[@]}"
+	for b in "${BLOCKS[@]}"; do
+		assert_line --regexp "${LOG_HELPER}${b}: onlined as online_movable .*zone Movable"
+	done
+
+	run -0 vm_del "$DIMM_ID" --timeout 60
+	wait_blocks absent
+	run -0 vm_qmp query-memory-devices
+	assert_output '[]'
+	after=$(vm_sh 'hpo-vm memtotal')
+	assert_equal "$after" "$before"
+	assert_no_failure_logged
+}
