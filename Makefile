@@ -56,7 +56,7 @@ uninstall:
 
 # Every test.  Installs the Debian packages the tests need (as root) or
 # says which are missing.
-check: deps check-unit check-packaging check-vm
+check: deps check-unit lint fuzz-check check-asan check-valgrind check-packaging check-vm
 
 deps:
 	.ci/ensure-packages .ci/packages/*.txt
@@ -67,9 +67,11 @@ check-unit: all $(B)/hotplug-online-test
 clean:
 	rm -rf $(B) dist
 
-# Packaging (make rpm, make deb, check-packaging) and the VM suite
-# (make demo, check-vm) live beside their files.
+# Packaging (make rpm, make deb, check-packaging), the VM suite (make demo,
+# check-vm) and fuzzing, sanitizers and analysers (fuzz-check, check-asan,
+# check-valgrind, lint) live beside their files.
 include packaging/packaging.mk
 include tests/vm/vm.mk
+include tests/fuzz/fuzz.mk
 
 .PHONY: all install uninstall check deps check-unit clean
