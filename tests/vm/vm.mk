@@ -9,7 +9,7 @@ VM_DEB = $(firstword $(wildcard $(DISTDIR)/hotplug-online_$(VERSION)-$(or $(PKG_
 	$(wildcard $(DISTDIR)/hotplug-online_*_amd64.deb))
 
 vm-deps:
-	@. tests/vm/lib.sh && vm_deps install
+	@bash -c '. tests/vm/lib.sh && vm_deps install'
 
 # One guest per core at a time when GNU parallel is there (bats --jobs).
 VM_JOBS ?= $(shell command -v parallel >/dev/null 2>&1 && nproc || echo 1)
