@@ -1,6 +1,9 @@
 # Shared by the VM scenarios (tests/vm/NNN-*.bats): each file boots its own
 # guest in setup_file and asks it, through lib.sh, what happened.
 bats_require_minimum_version 1.5.0
+# The tests of a file share its guest: never run them side by side.
+# shellcheck disable=SC2034 # read by bats
+BATS_NO_PARALLELIZE_WITHIN_FILE=true
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
 # shellcheck source-path=SCRIPTDIR source=lib.sh
