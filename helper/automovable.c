@@ -207,13 +207,12 @@ static void device_group(struct ctx *c, const struct device *d, int fd, struct g
 		return;   /* no ACPI device: the block is its own unit */
 	for (int dir = -1; dir <= 1; dir += 2)
 		for (unsigned long i = 1; g->blocks < GROUP_MAX; i++) {
-			struct device n = { .type = DEV_MEMORY };
+			struct device n;
 			int nfd;
 
 			if ((dir < 0 && i > d->index) || d->index + (unsigned long)dir * i > 999999999UL)
 				break;
-			n.index = d->index + (unsigned long)dir * i;
-			snprintf(n.name, sizeof(n.name), "memory%lu", n.index);
+			device_init(&n, DEV_MEMORY, d->index + (unsigned long)dir * i);
 			nfd = open_device(c, &n);
 			if (nfd < 0)
 				break;

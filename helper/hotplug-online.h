@@ -55,6 +55,7 @@ struct ctx {
 
 /* parse.c: every function here takes untrusted bytes. */
 int parse_index(const char *s, unsigned long *out);
+void device_init(struct device *d, enum devtype t, unsigned long index);
 int parse_device(const char *s, struct device *d);
 int parse_devpath(const char *s, struct device *d);
 int parse_action(const char *s);   /* 1 add, 0 other known action, -1 bad */

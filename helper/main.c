@@ -176,7 +176,6 @@ static int exit_code(size_t ok, size_t bad)
 static int sweep(struct ctx *c)
 {
 	static const enum devtype order[] = { DEV_MEMORY, DEV_CPU };
-	static const char *const prefix[] = { [DEV_MEMORY] = "memory", [DEV_CPU] = "cpu" };
 	size_t ok = 0, bad = 0;
 
 	c->sweep = true;
@@ -190,14 +189,15 @@ static int sweep(struct ctx *c)
 			continue;
 		}
 		if (e < 0) {
-			say(LOG_ERR, "cannot list %s devices: %s", prefix[order[t]], strerror(-e));
+			say(LOG_ERR, "cannot list %s devices: %s",
+			    order[t] == DEV_MEMORY ? "memory" : "cpu", strerror(-e));
 			bad++;
 		}
 		v = idx.p;
 		for (size_t i = 0; e == 0 && i < idx.len / sizeof(*v); i++) {
-			struct device d = { .type = order[t], .index = v[i] };
+			struct device d;
 
-			snprintf(d.name, sizeof(d.name), "%s%lu", prefix[order[t]], v[i]);
+			device_init(&d, order[t], v[i]);
 			count(online_device(c, &d), c, &ok, &bad);
 		}
 		buf_free(&idx);

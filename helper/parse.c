@@ -27,22 +27,28 @@ int parse_index(const char *s, unsigned long *out)
 	return errno ? -EINVAL : 0;
 }
 
+static const char *const prefix[] = { [DEV_MEMORY] = "memory", [DEV_CPU] = "cpu" };
+
+/* A device from a trusted index (one parse_index() accepted). */
+void device_init(struct device *d, enum devtype t, unsigned long index)
+{
+	d->type = t;
+	d->index = index;
+	snprintf(d->name, sizeof(d->name), "%s%lu", prefix[t], index);
+}
+
 /* "memory42" or "cpu3". */
 int parse_device(const char *s, struct device *d)
 {
-	static const struct { const char *prefix; enum devtype type; } kinds[] = {
-		{ "memory", DEV_MEMORY }, { "cpu", DEV_CPU },
-	};
+	for (enum devtype t = DEV_MEMORY; t <= DEV_CPU; t++) {
+		size_t len = strlen(prefix[t]);
+		unsigned long index;
 
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		size_t len = strlen(kinds[i].prefix);
-
-		if (strncmp(s, kinds[i].prefix, len) != 0)
+		if (strncmp(s, prefix[t], len) != 0)
 			continue;
-		if (parse_index(s + len, &d->index) < 0)
+		if (parse_index(s + len, &index) < 0)
 			return -EINVAL;
-		d->type = kinds[i].type;
-		snprintf(d->name, sizeof(d->name), "%s%lu", kinds[i].prefix, d->index);
+		device_init(d, t, index);
 		return 0;
 	}
 	return -EINVAL;

@@ -42,13 +42,13 @@ static size_t zone_of(const char *valid_zones)
 
 static void add_block(struct ctx *c, struct mem_sum *m, unsigned long index)
 {
-	struct device d = { .type = DEV_MEMORY };
+	struct device d;
 	char val[64];
 	unsigned long node;
 	int fd, known_node;
 	enum mem_state st;
 
-	snprintf(d.name, sizeof(d.name), "memory%lu", index);
+	device_init(&d, DEV_MEMORY, index);
 	if ((fd = open_device(c, &d)) < 0)
 		return;
 	st = read_attr(fd, "state", val, sizeof(val)) < 0 ? ST_UNKNOWN : parse_state(val);
@@ -183,11 +183,11 @@ static void split_cpus(struct ctx *c, unsigned long *cpus, size_t n, unsigned lo
 {
 	*non = *noff = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct device d = { .type = DEV_CPU };
+		struct device d;
 		char val[32];
 		int fd, r;
 
-		snprintf(d.name, sizeof(d.name), "cpu%lu", cpus[i]);
+		device_init(&d, DEV_CPU, cpus[i]);
 		if ((fd = open_device(c, &d)) < 0)
 			continue;
 		r = read_attr(fd, "online", val, sizeof(val));
