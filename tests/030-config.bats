@@ -156,11 +156,10 @@ memory4: onlined as online (128 MiB, node 1, zone Normal)'
 	assert_stderr_empty
 }
 
-# BUG (man page CONFIGURATION): "Under udev the error is logged and the key
-# keeps its default, so a typo never leaves memory offline", and the log line
-# says "default kept"; but config_line() leaves the key at the value of an
-# earlier line, so an earlier "memory = off" survives the typo.
-@test "BUG config under udev: a bad value after 'memory = off' keeps the default, as logged" {
+# The man page: "Under udev the error is logged and the key keeps its
+# default, so a typo never leaves memory offline" -- even after an earlier
+# valid line for the same key (the log line says "default kept").
+@test "config under udev: a bad value after 'memory = off' resets the key to its default, as logged" {
 	printf '%s\n' 'memory = off' 'memory = onlin' >"$CFG"
 	udev_add /devices/system/memory/memory4 --config "$CFG"
 	assert_stderr_contains "config '$CFG' line 2: invalid value: 'memory = onlin'; default kept"

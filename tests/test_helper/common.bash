@@ -64,22 +64,20 @@ unpack_snapshot() {
 	mv "$d/$1" "$SYS"
 }
 
-# tree_sums [DIR]: one line per entry of the tree (default $SYS): type, path,
-# then mode and the sha256 of a file's contents, or a symlink's target.
-# Equal listings before and after a run mean nothing was written.
+# tree_sums [DIR]: one line per entry of the tree (default $SYS): type,
+# path, mode and symlink target; then the sha256 of every regular file.
+# Equal listings before and after a run mean nothing was written (the
+# order is find's, stable for a directory nobody changed).
 tree_sums() {
-	(
-		cd "${1:-$SYS}" || exit 1
-		find . -type d -printf 'D %p %m\n' -o -type l -printf 'L %p -> %l\n' \
-			-o ! -type f -printf 'O %p %y\n' -o -printf 'F %p %m\n'
-		find . -type f -print0 | xargs -0 -r sha256sum | awk '{ print "F", $2, $1 }'
-	) | LC_ALL=C sort
+	local d=${1:-$SYS}
+	find "$d" -printf '%y %P %m %l\n' -type f -exec sha256sum {} +
 }
 
-# changed_since LISTING: the paths whose tree_sums line differs from LISTING,
-# one a line, sorted, relative to $SYS without the leading "./".
+# changed_since LISTING: the paths whose tree_sums lines differ from LISTING,
+# one a line, sorted, relative to $SYS.
 changed_since() {
-	diff <(printf '%s\n' "$1") <(tree_sums) | sed -n 's/^[<>] [A-Z] \.\/\([^ ]*\).*/\1/p' |
+	diff <(printf '%s\n' "$1" | LC_ALL=C sort) <(tree_sums | LC_ALL=C sort) |
+		awk -v root="$SYS/" '/^[<>]/ { p = $3; if (index(p, root) == 1) p = substr(p, length(root) + 1); print p }' |
 		LC_ALL=C sort -u
 }
 
@@ -89,18 +87,7 @@ cpu_online() { cat "$CPU/cpu$1/online"; }
 # The helper's rendering of untrusted text: printable ASCII except \ and '
 # as is, every other byte as \xNN.
 sanitize() {
-	local LC_ALL=C
-	local s=$1 out= c hex i
-	for ((i = 0; i < ${#s}; i++)); do
-		c=${s:i:1}
-		if [[ $c == [\ -~] && $c != '\' && $c != "'" ]]; then
-			out+=$c
-		else
-			printf -v hex '\\x%02x' "'$c"
-			out+=$hex
-		fi
-	done
-	printf '%s' "$out"
+	perl -e '$_ = $ARGV[0]; s/([^\x20-\x7e]|[\\\x27])/sprintf("\\x%02x", ord $1)/ge; print' -- "$1"
 }
 
 assert_stderr_contains() {
