@@ -3,14 +3,21 @@
 # first if the cache does not have it yet.  The kernel is the one that
 # linux-image-amd64 depends on (apt-get download, no install); only
 # /boot/vmlinuz-* and /boot/config-* are kept, in
-# ${HPO_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hotplug-online}/kernel/,
+# ${XDG_CACHE_HOME:-$HOME/.cache}/hotplug-online/kernel/ ($HPO_VM_CACHE/kernel
+# if set, /var/cache/hotplug-online-vm/kernel without a home),
 # plus boot/vmlinux: the same kernel decompressed.  qemu boots that ELF
 # through its PVH entry point, which saves the ~6 s that decompressing
 # vmlinuz takes under TCG.
 # Without apt lists or a network, the newest kernel already cached is used.
 set -euo pipefail
 
-cache=${HPO_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hotplug-online}/kernel
+if [ -n "${HPO_VM_CACHE-}" ]; then
+	cache=$HPO_VM_CACHE/kernel
+elif [ -n "${XDG_CACHE_HOME-}${HOME-}" ]; then
+	cache=${XDG_CACHE_HOME:-$HOME/.cache}/hotplug-online/kernel
+else
+	cache=/var/cache/hotplug-online-vm/kernel
+fi
 
 newest_cached() {
 	local k
