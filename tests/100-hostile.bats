@@ -186,7 +186,9 @@ expect_written() {
 		'strict = on' 'skip_s390x_ppc64 = on' 'skip_s390x_ppc64 = 0' 'memory = "online"'
 		"memory = 'online'" 'mémory = online' 'memory = оnline' $'memory = online\x01'
 		$'memory = online\x1b[31m' $'memory\v= online' 'export memory=online' 'memory = online_movable x'
-		'memory = $(reboot)' 'numa = yes' 'memory=online;cpu=off' $'\x7f' 'memory = online\'
+		'memory = $(reboot)' 'numa = yes' 'memory = auto_movable' 'memory = Auto-movable'
+		'movable_ratio = 0' 'movable_ratio = 100001' 'movable_ratio = -1' 'movable_ratio = 50%'
+		'movable_ratio = 0301' 'movable_ratio = 1e3' 'movable_numa_aware = on' 'memory=online;cpu=off' $'\x7f' 'memory = online\'
 		"memory = $(printf 'x%.0s' {1..300})" "$(printf 'y%.0s' {1..2000}) = online"
 	)
 	for l in "${cases[@]}"; do

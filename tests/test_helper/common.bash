@@ -107,7 +107,7 @@ start_devlog() {
 		</dev/null >/dev/null 2>&1 3>&- &
 	DEVLOG_PID=$!
 	local i
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < 1000; i++)); do
 		[[ -S $HOTPLUG_ONLINE_TEST_DEVLOG ]] && return 0
 		sleep 0.01
 	done
@@ -121,7 +121,7 @@ devlog_lines() {
 	local sync="<0>hotplug-online[0]: sync-$RANDOM$RANDOM" i
 	printf '%s' "$sync" | socat -u - "UNIX-SENDTO:$HOTPLUG_ONLINE_TEST_DEVLOG" ||
 		fail "cannot send to the fake /dev/log"
-	for ((i = 0; i < 300; i++)); do
+	for ((i = 0; i < 1000; i++)); do
 		grep -qF "$sync" "$DEVLOG_OUT" && break
 		sleep 0.01
 	done
@@ -132,8 +132,8 @@ devlog_lines() {
 # devlog_lines with the PID replaced by "PID", for exact comparisons.
 devlog() { devlog_lines | sed -E 's/^(<[0-9]+>hotplug-online)\[[0-9]+\]/\1[PID]/'; }
 
-# A fake /dev/kmsg that keeps every record: a FIFO drained into a file (a
-# plain file would be rewritten from offset 0 by each open+write).
+# A fake /dev/kmsg closer to the character device: a FIFO drained into a
+# file, one record per write (the default is a plain file).
 start_kmsg() {
 	KMSG_OUT="$BATS_TEST_TMPDIR/kmsg.out"
 	: >"$KMSG_OUT"
@@ -146,7 +146,7 @@ start_kmsg() {
 kmsg() {
 	local sync="sync-$RANDOM$RANDOM" i
 	echo "$sync" >"$HOTPLUG_ONLINE_TEST_KMSG"
-	for ((i = 0; i < 300; i++)); do
+	for ((i = 0; i < 1000; i++)); do
 		grep -qxF "$sync" "$KMSG_OUT" && break
 		sleep 0.01
 	done
