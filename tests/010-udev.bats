@@ -186,3 +186,9 @@ UDEV_EXPECT=0
 	assert_equal "$(mem_state 4)" online
 	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: onlined as online (128 MiB, node 1, zone Normal)'
 }
+
+@test "udev: a nine-digit index is a valid DEVPATH (and here a removed device)" {
+	mksysfs
+	udev_event add /devices/system/cpu/cpu999999999 cpu
+	assert_equal "$(devlog)" '<29>hotplug-online[PID]: cpu999999999: removed before it could be onlined'
+}

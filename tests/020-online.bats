@@ -190,3 +190,14 @@ cpu3: onlined'
 	assert_stderr_contains "invalid device '--dry-run'"
 	assert_equal "$(mem_state 5)" offline
 }
+
+@test "online: index boundaries: 0 and nine digits are names, ten digits are not" {
+	mksysfs
+	run -0 ho --sysfs "$SYS" --config "$CFG" online memory0 cpu0
+	assert_output "memory0: already online
+cpu0: already online (no 'online' file)"
+	run -1 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online memory999999999
+	assert_equal "$stderr" 'hotplug-online: memory999999999: no such device'
+	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online memory1000000000
+	assert_stderr_contains "invalid device 'memory1000000000'"
+}
