@@ -57,7 +57,7 @@ sink=$!
 trap 'kill $sink 2>/dev/null || true' EXIT
 for _ in $(seq 50); do [[ -S /dev/log ]] && break; sleep 0.1; done
 # Datagrams carry no newline: count the syslog headers.
-loglines() { grep -o '<[0-9]*>hotplug-online\[' "$W/syslog" | wc -l; }
+loglines() { { grep -o '<[0-9]*>hotplug-online\[' "$W/syslog" || true; } | wc -l; }
 
 # The shipped binary: the one in the .deb (musl, stripped by dh_strip).
 dpkg-deb -x "$deb" "$W/deb"
@@ -140,6 +140,7 @@ umount /sys/devices/system/memory
 echo "host-bench: script done" >&2
 
 # Sweep scaling.
+onlined() { find "$1" -mindepth 2 -maxdepth 2 -name state -exec grep -lx online {} + | wc -l; }
 echo "what,blocks,instructions,syscalls,median_us,stddev_us,cpu_us,runs,us_per_block,onlined,log_lines,cap_s" > "$raw/sweep.csv"
 for n in $SWEEP_SIZES; do
 	t=$W/t$n
@@ -147,7 +148,7 @@ for n in $SWEEP_SIZES; do
 	tm=$t/devices/system/memory
 	n0=$(loglines)
 	"$musl" --config "$conf" --sysfs "$t" online > /dev/null
-	on=$(grep -lx online "$tm"/memory*/state | wc -l)
+	on=$(onlined "$tm")
 	n1=$(loglines)
 	"$gentree" --reset "$t" "$n"
 	if ((n <= 10000)); then
@@ -169,7 +170,7 @@ for n in $SWEEP_SIZES; do
 	timeout "$SCRIPT_CAP" "$baseline" > /dev/null 2>&1 || true
 	s1=$(date +%s%N)
 	umount /sys/devices/system/memory
-	on=$(grep -lx online "$tm"/memory*/state | wc -l)
+	on=$(onlined "$tm")
 	us=$(((s1 - s0) / 1000))
 	per=$(python3 -c "print(f'{$us/$on:.1f}' if $on else 'NA')")
 	echo "classic script,$n,NA,NA,$us,NA,NA,1,$per,$on,0,$SCRIPT_CAP" >> "$raw/sweep.csv"

@@ -1,0 +1,35 @@
+#!/bin/bash
+# bench.sh: everything `make bench` measures (see RESULTS.md for what and
+# how), raw numbers into tests/bench/raw/, the table into RESULTS.md.
+#   BENCH_RUNS_8G, BENCH_RUNS_32G   guest runs per variant (default 3, 3)
+#   BENCH_SIZES                     which DIMM sizes (default "8G 32G")
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+raw=$here/raw
+start=$(date +%s)
+baseline=$top/../shared/baselines/online_hotplug_memory.sh
+[[ -f $baseline ]] || { echo "bench: no '$baseline': a copy of shared/ must sit beside the clone" >&2; exit 1; }
+[[ $(id -u) == 0 ]] || { echo "bench: run as root (unshare -m and bind mounts for the fake sysfs trees)" >&2; exit 1; }
+
+rm -rf "$raw"
+mkdir -p "$raw"
+{
+	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "commit: $(git -C "$top" rev-parse --short HEAD)"
+	echo "host: nproc $(nproc), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+	echo "host kernel: $(uname -r)"
+	echo "qemu: $(qemu-system-x86_64 --version | head -n 1)"
+} > "$raw/meta.txt"
+
+echo "bench: host part (helper cost, sweep)" >&2
+"$here/host-bench.sh" "$raw"
+echo "bench: guest part" >&2
+for size in ${BENCH_SIZES:-8G 32G}; do
+	var=BENCH_RUNS_$size
+	"$here/vm-bench.sh" -s "$size" -n "${!var:-3}" -o "$raw/vm.csv"
+done
+echo "accel: $(cat "$top/build/vm/accel" 2> /dev/null || echo "${HPO_VM_ACCEL:-?}")" >> "$raw/meta.txt"
+echo "make bench took: $((($(date +%s) - start) / 60)) min $((($(date +%s) - start) % 60)) s" >> "$raw/meta.txt"
+python3 "$here/report.py" "$raw" > "$here/RESULTS.md"
+echo "bench: wrote $here/RESULTS.md" >&2
