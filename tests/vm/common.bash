@@ -34,7 +34,9 @@ teardown() {
 	vm_sh 'tail -n 40 /var/log/messages' || true
 	echo "--- guest dmesg (tail) ---"
 	vm_sh 'dmesg | tail -n 20' || true
+	echo "--- console (tail) ---"
 	"$HPO_VM_CTL" console | tail -n 10 || true
+	cat "$HPO_VM_DIR/qemu.log" 2> /dev/null || true
 }
 
 # Hot-add a DIMM; sets DIMM_ID, DIMM_ADDR, DIMM_SIZE and BLOCKS (its block names).
