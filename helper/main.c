@@ -157,12 +157,13 @@ static int cmd_udev(struct ctx *c)
 	return online_device(c, &d) == OUT_FAILED ? EXIT_FAIL : EXIT_OK;
 }
 
-/* A sweep counts only the devices it had to act on. */
+/* Devices left alone on purpose count neither way, and a sweep counts
+ * only the devices it had to act on. */
 static void count(enum outcome o, const struct ctx *c, size_t *ok, size_t *bad)
 {
 	if (o == OUT_FAILED)
 		(*bad)++;
-	else if (!(c->sweep && o == OUT_ALREADY))
+	else if (o == OUT_ONLINED || (o == OUT_ALREADY && !c->sweep))
 		(*ok)++;
 }
 

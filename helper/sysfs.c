@@ -3,6 +3,7 @@
  * component at a time with O_NOFOLLOW, and only from validated names. */
 #include <dirent.h>
 #include <stdint.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <errno.h>
@@ -405,6 +406,11 @@ enum outcome online_device(struct ctx *c, const struct device *d)
 
 	if (fd < 0)
 		return failed(c, d, "cannot open", fd);
+	/* udev runs events in parallel and an admin may sweep meanwhile: one
+	 * of us at a time per device, from reading the state to writing it,
+	 * so exactly one process onlines it and the others see it online.
+	 * Advisory and best effort: without it the kernel still serializes. */
+	flock(fd, LOCK_EX);
 	o = d->type == DEV_MEMORY ? online_memory(c, d, fd) : online_cpu(c, d, fd);
 	close(fd);
 	return o;
