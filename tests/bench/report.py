@@ -43,7 +43,8 @@ p("```\n" + meta + "\n" + text("vm-meta.txt") + "\n```\n")
 # -- 1. time to usable memory --------------------------------------------
 vm = rows("vm.csv")
 names = {"a": "(a) kernel auto-online", "b": "(b) distro udev rule (ATTR write)",
-         "c": "(c) hotplug-online .deb", "d": "(d) classic script from RUN"}
+         "c": "(c) hotplug-online .deb", "d": "(d) classic script from RUN",
+         "e": "(e) control: (b) + RUN of a no-op"}
 targets = []
 p("## 1. Time to usable memory (guest, pc-dimm hot-add)\n")
 p("First memory-block `add` uevent to last `online` uevent, from the guest kernel's own "
@@ -55,11 +56,11 @@ p("|---|---|---|---|---|---|---|---|")
 sizes = sorted({r["size"] for r in vm}, key=lambda s: int(s.rstrip("G")))
 med = {}
 for size in sizes:
-    for v in "abcd":
+    for v in "abcde":
         rs = [r for r in vm if r["size"] == size and r["variant"] == v]
         ok = [num(r["ms"]) for r in rs if num(r["ms"]) is not None]
         med[size, v] = statistics.median(ok) if ok else None
-    for v in "abcd":
+    for v in "abcde":
         rs = [r for r in vm if r["size"] == size and r["variant"] == v]
         if not rs:
             continue
@@ -138,12 +139,17 @@ if sw:
         s = num(r["syscalls"])
         w = num(r["median_us"])
         c = num(r["cpu_us"])
-        cap = f" (capped at {r['cap_s']} s)" if r.get("cap_s") and int(r["onlined"]) < n else ""
-        p(f"| {r['what']} | {n:,} | {f'{int(i):,}' if i else '–'} | {f'{i / n:,.0f}' if i else '–'} "
-          f"| {f'{s / n:.1f}' if s else '–'} "
-          f"| {w / 1000:,.1f}{f' (± {num(r['stddev_us']) / 1000:.1f})' if num(r['stddev_us']) else ''}{cap} "
-          f"| {f'{c / 1000:,.1f}' if c else '–'} | {r['us_per_block']} | {f'{c / n:.1f}' if c else '–'} "
-          f"| {r['onlined']} |")
+        capped = r.get("cap_s") and int(r["onlined"]) < n
+        sd = num(r["stddev_us"])
+        wtxt = f"{w / 1000:,.1f}" + (f" (± {sd / 1000:.1f})" if sd else "")
+        if capped:
+            wtxt += f" (capped at {r['cap_s']} s)"
+        itxt = f"{int(i):,}" if i else "–"
+        ipb = f"{i / n:,.0f}" if i else "–"
+        spb = f"{s / n:.1f}" if s else "–"
+        ctxt = f"{c / 1000:,.1f}" if c else "–"
+        cpb = f"{c / n:.1f}" if c else "–"
+        p(f"| {r['what']} | {n:,} | {itxt} | {ipb} | {spb} | {wtxt} | {ctxt} | {r['us_per_block']} | {cpb} | {r['onlined']} |")
     p("")
     ten = next((r for r in sw if r["what"].startswith("hotplug") and r["blocks"] == "10000"), None)
     if ten:

@@ -1,14 +1,15 @@
 #!/bin/bash
 # vm-bench.sh [-s "8G 32G"] [-n RUNS] [-v "a b c d"] [-o CSV]: time to usable memory in a real
 # guest (Debian's kernel under qemu, the harness of tests/vm/ used through
-# lib.sh, unchanged).  For each size and run, four fresh guests in turn:
+# lib.sh, unchanged).  For each size and run, a fresh guest per variant, in turn:
 #   a  kernel auto-online (memhp_default_state=online), no rule
 #   b  distro rule: ATTR{state}=="offline", ATTR{state}="online"
 #   c  this package, installed from the .deb (hpo.pkg=installed)
 #   d  the classic online_hotplug_memory.sh from a RUN rule
+#   e  control: rule b plus RUN of a no-op program (the cost of a RUN)
 # Each hot-adds one pc-dimm of SIZE; the guest's kernel records, with its
-# own timestamps (a kprobe on kobject_uevent_env, see guest/hpo-bench), every
-# memory block uevent (kprobe on dev_uevent).  The result is last "online" minus first "add".
+# own timestamps (a kprobe on dev_uevent, see guest/hpo-bench), every
+# memory block uevent.  The result is last "online" minus first "add".
 # The bench initramfs is the harness's, with an overlay cpio appended (the
 # kernel unpacks concatenated archives in order): bash for the classic
 # script, the script itself, the rules of b and d, guest/hpo-bench.
@@ -92,7 +93,7 @@ one_run() { # VARIANT SIZE RUN
 		--lifetime $((cap + 300)) --timeout 300 2> /dev/null
 	boot=$(python3 -c "import sys,time;print(f'{time.time()-float(sys.argv[1]):.1f}')" "$t0")
 	[[ -s $meta ]] || vm_sh 'echo "guest kernel: $(uname -r)"; echo "guest cmdline: $(cat /proc/cmdline)"; echo "guest cpus: $(nproc)"; echo "udev: $(udevadm --version)"' > "$meta"
-	case $v in b | d) vm_sh "hpo-bench rules $v" ;; esac
+	case $v in b | d | e) vm_sh "hpo-bench rules $v" ;; esac
 	vm_sh 'hpo-bench trace start'
 	read -r id addr sz < <(add_dimm "$size")
 	want=$(($(bytes "$size") / 134217728))
