@@ -119,44 +119,49 @@ static int parse_zoneinfo_file(int dirfd, const char *path, struct zone_pages *z
 }
 
 /* The boot-time copy of /proc/zoneinfo, made by the first decision. */
-static int boot_snapshot(int run, const char *zoneinfo, struct zone_pages *boot)
+/* The boot-time copy of /proc/zoneinfo in the run directory; the first
+ * decision of a boot makes it (a dry run only reads /proc/zoneinfo). */
+static int boot_snapshot(int run, const char *zoneinfo, struct zone_pages *boot, bool save)
 {
 	struct buf b = { 0 };
-	int fd, r;
+	int fd, r = -ENOENT;
 
-	r = parse_zoneinfo_file(run, "boot-zoneinfo", boot);
+	if (run >= 0)
+		r = parse_zoneinfo_file(run, "boot-zoneinfo", boot);
 	if (r != -ENOENT)
 		return r;
 	r = slurp(AT_FDCWD, zoneinfo, &b);
-	fd = r < 0 ? -1 : openat(run, "boot-zoneinfo.new",
-				 O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (r == 0 && fd < 0)
-		r = -errno;
-	if (r == 0 && write(fd, b.p, b.len) != (ssize_t)b.len)
-		r = -EIO;
-	if (fd >= 0 && close(fd) < 0 && r == 0)
-		r = -errno;
-	if (r == 0 && renameat(run, "boot-zoneinfo.new", run, "boot-zoneinfo") < 0)
-		r = -errno;
+	if (r == 0 && save) {
+		fd = openat(run, "boot-zoneinfo.new",
+			    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			r = -errno;
+		else if (write(fd, b.p, b.len) != (ssize_t)b.len)
+			r = -EIO;
+		if (fd >= 0 && close(fd) < 0 && r == 0)
+			r = -errno;
+		if (r == 0 && renameat(run, "boot-zoneinfo.new", run, "boot-zoneinfo") < 0)
+			r = -errno;
+	}
 	if (r == 0)
 		r = parse_zoneinfo(b.p, b.len, boot);
 	buf_free(&b);
 	return r;
 }
 
-/* The run directory, locked (flock on the directory itself) for this
- * decision; closing the fd releases the lock. */
-static int lock_rundir(void)
+/* The run directory; with `lock`, created if need be and locked (flock on
+ * the directory itself) until the fd is closed. */
+static int open_rundir(bool lock)
 {
 	const char *path = fault_path("RUNDIR", "/run/hotplug-online");
 	int dir;
 
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+	if (lock && mkdir(path, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	dir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dir < 0)
 		return -errno;
-	if (flock(dir, LOCK_EX) < 0) {
+	if (lock && flock(dir, LOCK_EX) < 0) {
 		int r = -errno;
 
 		close(dir);
@@ -238,13 +243,13 @@ static const char *decide(struct ctx *c, const struct device *d, int fd, int *lo
 	struct group g;
 	int r;
 
-	*lock = lock_rundir();
-	if (*lock < 0) {
+	*lock = open_rundir(!c->dry_run);
+	if (*lock < 0 && !(c->dry_run && *lock == -ENOENT)) {
 		snprintf(how, size, ", auto-movable: no lock in /run (%s), kernel picks",
 			 strerror(-*lock));
 		return "online";
 	}
-	r = boot_snapshot(*lock, zoneinfo, &boot);
+	r = boot_snapshot(*lock, zoneinfo, &boot, !c->dry_run);
 	if (r == 0)
 		r = parse_zoneinfo_file(AT_FDCWD, zoneinfo, &now);
 	if (r < 0 || ppb == 0) {

@@ -73,8 +73,9 @@ static void send_kmsg(int prio, const char *msg)
 		return;
 	n = snprintf(line, sizeof(line), "<%d>%s[%d]: %s\n", LOG_DAEMON | prio, IDENT,
 		     (int)getpid(), msg);
-	if (n > 0 && write(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1) < 0)
-		n = -1; /* nowhere left to report it */
+	/* A failed write has nowhere left to be reported. */
+	if (n > 0)
+		(void)!write(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 	close(fd);
 }
 

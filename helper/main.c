@@ -242,7 +242,7 @@ int main(int argc, char **argv)
 	log_setup(a.cmd && strcmp(a.cmd, "udev") == 0 ? LOG_TO_SYSLOG :
 		  a.cmd && strcmp(a.cmd, "online") == 0 && !a.dry_run ? LOG_TO_SYSLOG | LOG_TO_STDOUT :
 		  LOG_TO_STDOUT);
-	if (a.error[0]) {
+	if (a.error[0] || !a.cmd) {
 		say(LOG_ERR, "%s", a.error);
 		fputs("Try 'hotplug-online --help' for more information.\n", stderr);
 		return EXIT_USAGE;
