@@ -371,7 +371,7 @@ static enum outcome online_cpu(struct ctx *c, const struct device *d, int fd)
 	int r = read_attr(fd, "online", val, sizeof(val));
 
 	if (r == -ENOENT)   /* the boot CPU cannot be taken offline */
-		return already(c, d, " (no 'online' file)");
+		return c->udev ? OUT_ALREADY : already(c, d, " (no 'online' file)");
 	if (r < 0)
 		return failed(c, d, "cannot read 'online'", r);
 	switch (parse_cpu_online(val)) {

@@ -157,3 +157,10 @@ CPUs offline:       3-11'
 	run -2 --separate-stderr ho --sysfs "$SYS" status memory4
 	assert_stderr_contains "unexpected argument 'memory4'"
 }
+
+@test "status: a directory that is not a sysfs tree is exit 1, named" {
+	mkdir -p "$BATS_TEST_TMPDIR/empty"
+	run -1 --separate-stderr ho --sysfs "$BATS_TEST_TMPDIR/empty" status
+	assert_stderr_contains "not a sysfs tree"
+	assert_equal "$output" ''
+}
