@@ -15,6 +15,7 @@ static const char *const zone_names[] = {
 	"DMA", "DMA32", "Normal", "HighMem", "Movable", "Device", "none", "other",
 };
 #define NZONES (sizeof(zone_names) / sizeof(zone_names[0]))
+#define MOVABLE 4   /* zone_names[MOVABLE] */
 
 struct node_sum {
 	unsigned long long online, offline, zone[NZONES];
@@ -96,6 +97,14 @@ static void print_json_list(const unsigned long *v, size_t n)
 	putchar(']');
 }
 
+/* Movable memory in percent of kernel-zone memory, as auto_movable_ratio. */
+static unsigned long long percent(const struct node_sum *s)
+{
+	unsigned long long kernel = s->online - s->zone[MOVABLE];
+
+	return kernel ? s->zone[MOVABLE] * 100 / kernel : 0;
+}
+
 static void print_size(unsigned long long bytes)
 {
 	if (bytes && bytes % (1ULL << 30) == 0)
@@ -128,7 +137,11 @@ static void print_text(const struct ctx *c, const struct mem_sum *m,
 			}
 		printf("; offline ");
 		print_size(s->offline);
-		putchar('\n');
+		printf("\n          kernel zones ");
+		print_size(s->online - s->zone[MOVABLE]);
+		printf(", Movable ");
+		print_size(s->zone[MOVABLE]);
+		printf(" (%llu%% of kernel)\n", percent(s));
 	}
 	printf("Offline blocks:     ");
 	print_ranges(stdout, m->offline, m->noffline);
@@ -158,8 +171,10 @@ static void print_json(const struct ctx *c, const struct mem_sum *m,
 
 		if (!s->online && !s->offline)
 			continue;
-		printf("%s{\"node\":%lu,\"online_bytes\":%llu,\"offline_bytes\":%llu,\"zones\":{",
-		       sep, n, s->online, s->offline);
+		printf("%s{\"node\":%lu,\"online_bytes\":%llu,\"offline_bytes\":%llu,"
+		       "\"kernel_bytes\":%llu,\"movable_bytes\":%llu,\"movable_percent\":%llu,"
+		       "\"zones\":{", sep, n, s->online, s->offline, s->online - s->zone[MOVABLE],
+		       s->zone[MOVABLE], percent(s));
 		for (size_t z = 0; z < NZONES; z++)
 			if (s->zone[z]) {
 				printf("%s\"%s\":%llu", zsep, zone_names[z], s->zone[z]);
