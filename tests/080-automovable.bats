@@ -87,7 +87,7 @@ zones() {
 	assert_line --partial '<30>hotplug-online[PID]: memory10: onlined as online_movable, auto-movable: 0+512 MiB movable within 100% of 512 MiB kernel (128 MiB, node 0, zone '
 	# The device's later blocks count its movable blocks, the unit shrinks.
 	assert_line --partial '<30>hotplug-online[PID]: memory13: onlined as online_movable, auto-movable: 384+128 MiB movable within 100% of 512 MiB kernel (128 MiB, node 0, zone '
-	assert_line --partial '<30>hotplug-online[PID]: memory20: onlined as online_kernel, auto-movable: 512+128 MiB movable exceeds 100% of 512 MiB kernel (128 MiB, node 0, zone 
+	assert_line --partial '<30>hotplug-online[PID]: memory20: onlined as online_kernel, auto-movable: 512+128 MiB movable exceeds 100% of 512 MiB kernel (128 MiB, node 0, zone '
 }
 
 @test "auto-movable: a device that does not fit whole goes to a kernel zone whole, never split" {
