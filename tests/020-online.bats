@@ -27,10 +27,10 @@ setup() {
 @test "online: sweep of the real 6.1 snapshot onlines memory32-39, then cpu2, cpu3" {
 	unpack_snapshot qemu-debian12-6.1-hotadd
 	run -0 ho --sysfs "$SYS" --config "$CFG" online
-	expected=$(for i in 32 33 34 35 36 37 38 39; do
+	want=$(for i in 32 33 34 35 36 37 38 39; do
 		echo "memory$i: onlined as online (128 MiB, node 1, zone Normal)"
 	done; printf 'cpu2: onlined\ncpu3: onlined')
-	assert_output "$expected"
+	assert_output "$want"
 	for i in 32 33 34 35 36 37 38 39; do assert_equal "$(mem_state "$i")" online; done
 	assert_equal "$(cpu_online 2)$(cpu_online 3)" 11
 	# A second sweep has nothing to do, and says nothing.
@@ -120,9 +120,9 @@ memory4: already online'
 	before=$(tree_sums)
 	for flag in --dry-run -n; do
 		run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online "$flag"
-		expected=$(for i in 32 33 34 35 36 37 38 39; do echo "memory$i: would online as online"; done
+		want=$(for i in 32 33 34 35 36 37 38 39; do echo "memory$i: would online as online"; done
 			printf 'cpu2: would online\ncpu3: would online')
-		assert_output "$expected"
+		assert_output "$want"
 		assert_stderr_empty
 	done
 	run -0 ho --sysfs "$SYS" --config "$CFG" --dry-run online memory33 cpu2 memory0

@@ -15,7 +15,7 @@ status_json() {
 	devlog >/dev/null   # drain what came before
 	: >"$DEVLOG_OUT"
 	before=$(tree_sums)
-	run -0 --separate-stderr ho --sysfs "$SYS" status --json "$@"
+	run -0 --separate-stderr ho --sysfs "$SYS" status --json
 	assert_stderr_empty
 	json=$output
 	jq -e . >/dev/null <<<"$json" || fail "not JSON: $json"

@@ -1,4 +1,6 @@
 #!/usr/bin/env bats
+# The tables hold literal hostile strings: no expansion is wanted in them.
+# shellcheck disable=SC2016,SC1003
 # Table-driven hostile input: DEVPATH, ACTION, SUBSYSTEM, command-line
 # arguments, device names and configuration lines.  Every case must exit 2,
 # name the input on stderr (unprintable bytes as \xNN, long text cut), and

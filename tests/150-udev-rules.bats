@@ -14,11 +14,12 @@ setup() {
 	common_setup
 	command -v udevadm >/dev/null || skip "no udevadm"
 	[[ -r $RULES ]] || fail "'$RULES' not built: run 'make'"
-	INSTALLED= MADE_DIRS=
+	INSTALLED='' MADE_DIRS=''
 }
 
 teardown() {
 	[[ -z $INSTALLED ]] || rm -f "$INSTALLED"
+	# shellcheck disable=SC2086 # a list of directories, one a word
 	[[ -z ${MADE_DIRS:-} ]] || rmdir $MADE_DIRS 2>/dev/null || true   # only if empty
 	common_teardown
 }
@@ -28,6 +29,7 @@ teardown() {
 udev_test() {
 	local rules=$1 dev=$2 action=${3:-add}
 	if unshare -m true 2>/dev/null; then
+		# shellcheck disable=SC2016 # the script expands in the namespace
 		run -0 unshare -m sh -c '
 			mount -t tmpfs tmpfs /run && mkdir -p /run/udev/rules.d &&
 			cp "$1" /run/udev/rules.d/60-hotplug-online.rules &&

@@ -119,6 +119,7 @@ common() {
 	run -0 lintian --fail-on error,warning "$DEB"
 	refute_output --regexp '^[EW]: '
 	# each override line directly follows a comment block
+	# shellcheck disable=SC2016 # an awk program
 	run -0 awk '/^[^#]/ && prev !~ /^#/ { print "no reason: " $0 } { prev = $0 }' \
 		"$TOP/packaging/deb/hotplug-online.lintian-overrides"
 	assert_output ""
@@ -134,6 +135,7 @@ common() {
 		grep -q "^# - $tag: " "$spec" || fail "rpmlint warning '$tag' not explained in the spec"
 	done
 	# each filtered error has its reason just above it
+	# shellcheck disable=SC2016 # an awk program
 	run -0 awk '/^addFilter/ && prev !~ /^#/ { print "no reason: " $0 } { prev = $0 }' \
 		"$TOP/packaging/rpm/hotplug-online.rpmlintrc"
 	assert_output ""

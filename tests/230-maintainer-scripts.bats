@@ -38,6 +38,7 @@ setup() {
 
 # script [args]: run it where udevd "runs" ($SOCKET=no: where it does not).
 in_udev_world() {
+	# shellcheck disable=SC2016 # the script expands in the namespace
 	SOCKET=${SOCKET:-yes} STUB=$STUB unshare --mount --pid --fork --mount-proc sh -c '
 		mount -t tmpfs tmpfs /run && mkdir /run/udev || exit 99
 		if [ "$SOCKET" = yes ]; then
