@@ -94,7 +94,7 @@ common() {
 	assert_line "Static-Built-Using: $(dpkg-query -Wf 'musl (= ${source:Version})' musl-dev)"
 }
 
-@test "the version agrees: VERSION, spec, debian/changelog, packages, --version" {
+@test "the version agrees: VERSION, spec, debian/changelog, packages, --version, man page" {
 	local dir=$BATS_TEST_TMPDIR
 	run -0 sed -n 's/^Version: *//p' "$TOP/packaging/rpm/hotplug-online.spec"
 	assert_output "$VERSION"
@@ -113,6 +113,9 @@ common() {
 	assert_output "hotplug-online $VERSION"
 	run -0 "$dir/rpm/usr/sbin/hotplug-online" --version
 	assert_output "hotplug-online $VERSION"
+	# the man page's header names the same version
+	run -0 sed -n 's/^\.TH .*"hotplug-online \([^"]*\)".*/\1/p' "$TOP/helper/hotplug-online.8"
+	assert_output "$VERSION"
 }
 
 @test "lintian: no errors, no warnings, every override with its reason" {
