@@ -2,16 +2,16 @@
 /* All sysfs I/O: one root directory fd, every path below it opened one
  * component at a time with O_NOFOLLOW, and only from validated names. */
 #include <dirent.h>
-#include <stdint.h>
-#include <sys/file.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <syslog.h>
 #include <time.h>
