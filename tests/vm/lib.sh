@@ -14,6 +14,11 @@
 #   vm_del ID                hot-remove a device, waits until qemu drops it
 #   vm_qmp CMD [JSON]        any QMP command
 #   vm_stop                  power the current guest off
+#   vm_initrd_plus OUT DIR   OUT: the initramfs with the files of DIR added
+#                            (a second cpio archive appended; the kernel
+#                            unpacks both), for a guest that needs more
+#   vm_kernel_of SUITE       path of Debian SUITE's kernel (e.g. bullseye),
+#                            fetched into the cache first (kernel.sh SUITE)
 #
 # In the guest, `hpo-vm` answers questions (blocks, cpus, memtotal, wait,
 # log: see guest/hpo-vm), `hpo-vm-pkg install` installs the package, and the
@@ -111,6 +116,18 @@ vm_boot() {
 	"$HPO_VM_CTL" boot --kernel "$HPO_VM_KERNEL" --initrd "$HPO_VM_INITRD" \
 		--accel "${HPO_VM_ACCEL:-tcg}" "$@"
 }
+
+vm_initrd_plus() {
+	local out=${1:?usage: vm_initrd_plus OUT DIR} dir=${2:?usage: vm_initrd_plus OUT DIR}
+	[[ -n ${HPO_VM_INITRD-} ]] || vm_prepare "" || return 1
+	{
+		cat "$HPO_VM_INITRD" &&
+			(cd "$dir" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+				cpio --quiet --null -o -H newc --owner 0:0)
+	} > "$out.tmp" && mv "$out.tmp" "$out"
+}
+
+vm_kernel_of() { "$HPO_VM_LIB/kernel.sh" "${1:?usage: vm_kernel_of SUITE}"; }
 
 vm_sh() { "$HPO_VM_CTL" sh "$@"; }
 vm_add_memory() { "$HPO_VM_CTL" add-memory "$@"; }

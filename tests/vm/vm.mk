@@ -15,7 +15,7 @@ vm-deps:
 # the files side by side; the tests of one file share a guest, in order).
 VM_JOBS ?= $(shell command -v parallel >/dev/null 2>&1 && nproc || echo 1)
 
-check-vm: deb vm-deps
+check-vm: deb vm-deps $(B)/hotplug-online-test
 	HPO_VM_DEB=$(VM_DEB) bats --timing $(if $(filter true,$(CI)),--tap) \
 		$(if $(filter-out 1,$(VM_JOBS)),--jobs $(VM_JOBS)) tests/vm/
 
