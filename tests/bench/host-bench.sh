@@ -101,6 +101,7 @@ print("%.0f,%.0f,%.0f,%d" % (r["median"] * 1e6, r["stddev"] * 1e6,
 }
 check_online() { [[ $(cat "$blk") == online ]] || { echo "host-bench: $1 left memory32 $(cat "$blk")" >&2; exit 1; }; }
 
+if [[ ${HOST_BENCH_PARTS:-event sweep} == *event* ]]; then
 echo "what,instructions,syscalls,median_us,stddev_us,cpu_us,runs,peak_rss_kib,size_bytes,stripped_bytes,log_lines" > "$raw/helper.csv"
 for v in musl glibc; do
 	bin=${!v}
@@ -139,8 +140,10 @@ echo "classic script run (all 14 online),$i,$s,$t,$r,$(stat -c %s "$baseline"),,
 umount /sys/devices/system/memory
 echo "host-bench: script done" >&2
 
+fi
+
 # Sweep scaling.
-onlined() { find "$1" -mindepth 2 -maxdepth 2 -name state -exec grep -lx online {} + | wc -l; }
+onlined() { { find "$1" -mindepth 2 -maxdepth 2 -name state -exec grep -lx online {} + || true; } | wc -l; }
 echo "what,blocks,instructions,syscalls,median_us,stddev_us,cpu_us,runs,us_per_block,onlined,log_lines,cap_s" > "$raw/sweep.csv"
 for n in $SWEEP_SIZES; do
 	t=$W/t$n

@@ -164,7 +164,8 @@ p("|---|---|---|")
 for t in targets:
     p(f"| {t[0]} | {t[1]} | {t[2]} |")
 p("")
-notes = text("notes.md")
+notes_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "notes.md")
+notes = open(notes_path).read().strip() if os.path.exists(notes_path) else ""
 if notes:
     p(notes + "\n")
 print("\n".join(out))
