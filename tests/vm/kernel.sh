@@ -60,7 +60,11 @@ pkg=$(apt-cache "${apt[@]}" depends linux-image-amd64 2> /dev/null |
 	sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -n 1) || true
 if [ -z "$pkg" ]; then
 	if newest_cached; then exit 0; fi
-	echo "kernel.sh: apt-cache does not know linux-image-amd64: run 'apt-get update' first" >&2
+	if [ -n "$suite" ]; then
+		echo "kernel.sh: no $suite lists (apt-get update from $(cut -d' ' -f2 "$a/sources.list") failed?) and no $suite kernel cached" >&2
+	else
+		echo "kernel.sh: apt-cache does not know linux-image-amd64: run 'apt-get update' first" >&2
+	fi
 	exit 1
 fi
 ver=$(apt-cache "${apt[@]}" policy "$pkg" | sed -n 's/^ *Candidate: //p')
