@@ -68,10 +68,11 @@ clean:
 	rm -rf $(B) dist
 
 # Packaging (make rpm, make deb, check-packaging), the VM suite (make demo,
-# check-vm) and fuzzing, sanitizers and analysers (fuzz-check, check-asan,
+# check-vm, make soak) and fuzzing, sanitizers and analysers (fuzz-check, check-asan,
 # check-valgrind, lint) live beside their files.
 include packaging/packaging.mk
 include tests/vm/vm.mk
+include tests/vm/soak.mk
 include tests/fuzz/fuzz.mk
 
 .PHONY: all install uninstall check deps check-unit clean
