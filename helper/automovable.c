@@ -118,7 +118,6 @@ static int parse_zoneinfo_file(int dirfd, const char *path, struct zone_pages *z
 	return r;
 }
 
-/* The boot-time copy of /proc/zoneinfo, made by the first decision. */
 /* The boot-time copy of /proc/zoneinfo in the run directory; the first
  * decision of a boot makes it (a dry run only reads /proc/zoneinfo). */
 static int boot_snapshot(int run, const char *zoneinfo, struct zone_pages *boot, bool save)
@@ -273,9 +272,9 @@ static const char *decide(struct ctx *c, const struct device *d, int fd, int *lo
 		limit = c->cfg.movable_ratio * boot.kernel[node] / 100;
 		fits = now.movable[node] + nr <= limit;
 		snprintf(how + strlen(how), size - strlen(how),
-			 "; node %lu: %llu+%llu MiB %s %llu MiB kernel", node,
+			 "; node %lu: %llu+%llu MiB %s %u%% of %llu MiB kernel", node,
 			 mib(now.movable[node]), mib(nr), fits ? "within" : "exceeds",
-			 mib(boot.kernel[node]));
+			 c->cfg.movable_ratio, mib(boot.kernel[node]));
 	}
 	return fits ? "online_movable" : "online_kernel";
 }

@@ -125,7 +125,7 @@ zones() {
 	for i in 10 11 12 13; do add "$i"; done
 	assert_equal "$(zones 10 11 12 13)" 'Normal Normal Normal Normal'
 	run -0 devlog
-	assert_line '<30>hotplug-online[PID]: memory10: onlined as online_kernel, auto-movable: 0+512 MiB movable within 301% of 1664 MiB kernel; node 1: 0+512 MiB exceeds 128 MiB kernel (128 MiB, node 1, zone Normal)'
+	assert_line '<30>hotplug-online[PID]: memory10: onlined as online_kernel, auto-movable: 0+512 MiB movable within 301% of 1664 MiB kernel; node 1: 0+512 MiB exceeds 301% of 128 MiB kernel (128 MiB, node 1, zone Normal)'
 }
 
 @test "auto-movable: the same device with movable_numa_aware = no goes Movable" {
@@ -170,7 +170,7 @@ zones() {
 	device 10 2
 	before=$(tree_sums)
 	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online --dry-run
-	assert_line 'memory10: would online as online_movable, auto-movable: 0+256 MiB movable within 301% of 512 MiB kernel; node 0: 0+256 MiB within 512 MiB kernel'
+	assert_line 'memory10: would online as online_movable, auto-movable: 0+256 MiB movable within 301% of 512 MiB kernel; node 0: 0+256 MiB within 301% of 512 MiB kernel'
 	assert_line --index 1 --partial 'memory11: would online as online_movable'
 	assert_equal "$(tree_sums)" "$before"
 	[[ ! -e $HOTPLUG_ONLINE_TEST_RUNDIR ]] || fail "the dry run created $HOTPLUG_ONLINE_TEST_RUNDIR"
@@ -219,7 +219,7 @@ zones() {
 	HOTPLUG_ONLINE_TEST_FAULTS='memory10=EINVAL*1' add 10
 	assert_equal "$(cat "$MEM/memory10/valid_zones")" Normal
 	run -0 devlog
-	assert_line --partial 'memory10: onlined as online, auto-movable: 0+128 MiB movable within 301% of 512 MiB kernel; node 0: 0+128 MiB within 512 MiB kernel, kernel refused online_movable ('
+	assert_line --partial 'memory10: onlined as online, auto-movable: 0+128 MiB movable within 301% of 512 MiB kernel; node 0: 0+128 MiB within 301% of 512 MiB kernel, kernel refused online_movable ('
 }
 
 @test "auto-movable: where the kernel has the policy, it is configured and the kernel decides" {
