@@ -9,7 +9,10 @@
 load common
 load automovable
 
+# AM_MACHINE and AM_SEQ are read by automovable.bash.
+# shellcheck disable=SC2034,SC2054
 AM_MACHINE=(--mem 512M --maxmem 8G)
+# shellcheck disable=SC2034
 AM_SEQ=(512M 1G 2G)
 
 setup_file() { am_setup_file; }

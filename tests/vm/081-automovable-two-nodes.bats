@@ -8,11 +8,14 @@
 load common
 load automovable
 
+# AM_MACHINE and AM_SEQ are read by automovable.bash.
+# shellcheck disable=SC2034,SC2054
 AM_MACHINE=(--mem 512M --maxmem 8G
 	--qemu-arg=-object --qemu-arg=memory-backend-ram,id=n0,size=128M
 	--qemu-arg=-object --qemu-arg=memory-backend-ram,id=n1,size=384M
 	--qemu-arg=-numa --qemu-arg=node,nodeid=0,cpus=0-1,memdev=n0
 	--qemu-arg=-numa --qemu-arg=node,nodeid=1,cpus=2-3,memdev=n1)
+# shellcheck disable=SC2034
 AM_SEQ=(512M:0 1G:1 2G:0)
 
 setup_file() { am_setup_file; }
@@ -24,6 +27,7 @@ teardown_file() { guest_stop; }
 	# The machine is what this file says: two nodes, the DIMMs on theirs.
 	run -0 cat "$AM_RUNS/kernel.pages"
 	assert_equal "${#lines[@]}" 2
+	# shellcheck disable=SC2016 # an awk program
 	run -0 awk '{ print $1, $4, $5 }' "$AM_RUNS/kernel.zones"
 	assert_line --partial '0 PNP0C80:00'
 	assert_line --partial '1 PNP0C80:01'

@@ -11,7 +11,10 @@
 load common
 load automovable
 
+# AM_MACHINE and AM_SEQ are read by automovable.bash.
+# shellcheck disable=SC2034,SC2054
 AM_MACHINE=(--mem 510M --maxmem 8G)
+# shellcheck disable=SC2034
 AM_SEQ=(512M 1G 2G 1G)
 
 setup_file() { am_setup_file; }
@@ -20,6 +23,7 @@ teardown_file() { guest_stop; }
 @test "510 MiB at boot, 6.1, kernel decides: the 1 GiB DIMM goes to a kernel zone" {
 	am_run kernel
 	am_check_units kernel
+	# shellcheck disable=SC2016 # an awk program
 	run -0 awk '$5 == "PNP0C80:01" { print $3 }' "$AM_RUNS/kernel.zones"
 	assert_output "$(printf 'Normal\n%.0s' 1 2 3 4 5 6 7 8)"
 }
