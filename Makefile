@@ -61,10 +61,11 @@ check: deps check-unit lint fuzz-check check-asan check-valgrind check-packaging
 deps:
 	.ci/ensure-packages .ci/packages/*.txt
 
-# make demo builds the .deb and boots guests: it needs only those packages.
-demo: demo-deps
-demo-deps:
-	.ci/ensure-packages .ci/packages/base.txt .ci/packages/packaging.txt .ci/packages/vm.txt
+# Building packages (make deb, hence make demo) needs their tools: each is
+# installed (as root) or named.  The VM tools come with vm-deps.
+pkg-tarball: | pkg-deps
+pkg-deps:
+	@.ci/ensure-packages .ci/packages/base.txt .ci/packages/packaging.txt
 
 check-unit: all $(B)/hotplug-online-test
 	bats --tap tests/0*.bats tests/1*.bats
@@ -80,4 +81,4 @@ include tests/vm/vm.mk
 include tests/vm/soak.mk
 include tests/fuzz/fuzz.mk
 
-.PHONY: all install uninstall check deps demo-deps check-unit clean
+.PHONY: all install uninstall check deps pkg-deps check-unit clean
