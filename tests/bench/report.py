@@ -71,7 +71,7 @@ for size in sizes:
         rb = f"{m / med[size, 'b']:.2f}" if m and med[size, "b"] else "–"
         execs = "/".join(sorted({r["execs"] for r in rs}))
         span = f"{min(ok):.0f}–{max(ok):.0f}" if ok else "–"
-        mtxt = f"{m:.0f}" if m else "–"
+        mtxt = f"{m:.0f}" if m else ("" if failed else "–")
         if failed:
             capped = [r for r in rs if num(r["ms"]) is None]
             mtxt += "; " if ok else ""

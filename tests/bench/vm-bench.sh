@@ -92,7 +92,7 @@ one_run() { # VARIANT SIZE RUN
 	vm_boot "$dir" --append "$append" --mem "$GUEST_MEM" --maxmem "$GUEST_MAXMEM" \
 		--lifetime $((cap + 300)) --timeout 300 2> /dev/null
 	boot=$(python3 -c "import sys,time;print(f'{time.time()-float(sys.argv[1]):.1f}')" "$t0")
-	[[ -s $meta ]] || vm_sh 'echo "guest kernel: $(uname -r)"; echo "guest cmdline: $(cat /proc/cmdline)"; echo "guest cpus: $(nproc)"; echo "udev: $(udevadm --version)"' > "$meta"
+	[[ -s $meta ]] || vm_sh 'echo "guest kernel: $(uname -r)"; echo "guest cmdline (first guest, variant a): $(cat /proc/cmdline)"; echo "guest cpus: $(nproc)"; echo "udev: $(udevadm --version)"' > "$meta"
 	case $v in b | d | e) vm_sh "hpo-bench rules $v" ;; esac
 	vm_sh 'hpo-bench trace start'
 	read -r id addr sz < <(add_dimm "$size")
