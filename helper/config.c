@@ -187,11 +187,15 @@ int config_load(struct config *c, const char *path, bool must_exist)
 			why = "NUL byte";
 		else if (end - p >= LINE_MAX_LEN)
 			why = "line too long";
-		/* Show the line before config_line() cuts it up. */
-		shown(trim(p), shown_line, sizeof(shown_line));
-		if (!why)
-			config_line(c, p, &why);
+		if (!why) {
+			/* config_line() cuts its line up: keep p whole for the message. */
+			char copy[LINE_MAX_LEN];
+
+			memcpy(copy, p, (size_t)(end - p) + 1);
+			config_line(c, copy, &why);
+		}
 		if (why) {
+			shown(trim(p), shown_line, sizeof(shown_line));
 			say(LOG_ERR, "config '%s' line %d: %s: '%s'; default kept",
 			    shown_path, lineno, why, shown_line);
 			bad++;

@@ -18,11 +18,13 @@
 #define IDENT "hotplug-online"
 
 static int log_dest;
+static int log_pid;   /* getpid() once: a sweep logs thousands of lines */
 static int log_fd = -1;    /* -2: syslog failed once, use kmsg from now on */
 
 void log_setup(int dest)
 {
 	log_dest = dest;
+	log_pid = (int)getpid();
 }
 
 static int syslog_connect(void)
@@ -56,7 +58,7 @@ static int send_syslog(int prio, const char *msg)
 	if (log_fd < 0)
 		return -1;
 	n = snprintf(line, sizeof(line), "<%d>%s[%d]: %s", LOG_DAEMON | prio, IDENT,
-		     (int)getpid(), msg);
+		     log_pid, msg);
 	if (n < 0 || send(log_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
 			  MSG_NOSIGNAL) < 0)
 		return -1;
@@ -72,7 +74,7 @@ static void send_kmsg(int prio, const char *msg)
 	if (fd < 0)
 		return;
 	n = snprintf(line, sizeof(line), "<%d>%s[%d]: %s\n", LOG_DAEMON | prio, IDENT,
-		     (int)getpid(), msg);
+		     log_pid, msg);
 	/* A failed write has nowhere left to be reported. */
 	if (n > 0)
 		(void)!write(fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);

@@ -191,17 +191,19 @@ static enum outcome already(const struct ctx *c, const struct device *d, const c
 	return OUT_ALREADY;
 }
 
+/* Asked once per process: a sweep asks for every block. */
 static bool arch_skips_memory(void)
 {
-	static struct utsname u;
+	static int skips = -1;
+	struct utsname u;
 	const char *arch = fault_path("ARCH", NULL);
 
-	if (!arch) {
-		if (uname(&u) < 0)
-			return false;
+	if (skips >= 0)
+		return skips;
+	if (!arch && uname(&u) == 0)
 		arch = u.machine;
-	}
-	return strncmp(arch, "s390", 4) == 0 || strncmp(arch, "ppc64", 5) == 0;
+	skips = arch && (strncmp(arch, "s390", 4) == 0 || strncmp(arch, "ppc64", 5) == 0);
+	return skips;
 }
 
 /* Memory without malloc: each growable array is its own mapping, so the
