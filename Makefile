@@ -74,11 +74,13 @@ clean:
 	rm -rf $(B) dist
 
 # Packaging (make rpm, make deb, check-packaging), the VM suite (make demo,
-# check-vm, make soak) and fuzzing, sanitizers and analysers (fuzz-check, check-asan,
-# check-valgrind, lint) live beside their files.
+# check-vm, make soak), fuzzing, sanitizers and analysers (fuzz-check,
+# check-asan, check-valgrind, lint) and the benchmarks (make bench, not part
+# of check) live beside their files.
 include packaging/packaging.mk
 include tests/vm/vm.mk
 include tests/vm/soak.mk
 include tests/fuzz/fuzz.mk
+include tests/bench/bench.mk
 
 .PHONY: all install uninstall check deps pkg-deps check-unit clean

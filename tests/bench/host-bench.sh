@@ -24,6 +24,8 @@ if [[ -z ${HPO_BENCH_NS-} ]]; then
 fi
 raw=$(cd "$raw" && pwd)
 
+# The newest .deb: dist/ holds only names we make, so ls -t is safe here.
+# shellcheck disable=SC2012
 deb=${HPO_BENCH_DEB:-$(ls -t "$top"/dist/hotplug-online_*_amd64.deb 2> /dev/null | head -n 1)}
 glibc=$top/build/bench/glibc/hotplug-online
 gentree=$top/build/bench/gen-tree

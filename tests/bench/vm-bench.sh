@@ -30,7 +30,7 @@ done
 baseline=$top/../shared/baselines/online_hotplug_memory.sh
 [[ -f $baseline ]] || { echo "vm-bench: no '$baseline' (a copy of shared/ must sit beside the clone)" >&2; exit 1; }
 
-# shellcheck source=../vm/lib.sh
+# shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 source "$top/tests/vm/lib.sh"
 vm_deps install
 vm_prepare ""
@@ -82,7 +82,7 @@ for d in json.load(sys.stdin):
 }
 
 one_run() { # VARIANT SIZE RUN
-	local v=$1 size=$2 run=$3 dir=$bb/vm-$1 append="" t0 boot id addr sz want trace cap=$WAIT_CAP
+	local v=$1 size=$2 run=$3 dir=$bb/vm-$1 append="" t0 boot want trace cap=$WAIT_CAP
 	[[ $v != d ]] || cap=$D_CAP
 	case $v in
 	a) append="memhp_default_state=online" ;;
@@ -92,10 +92,11 @@ one_run() { # VARIANT SIZE RUN
 	vm_boot "$dir" --append "$append" --mem "$GUEST_MEM" --maxmem "$GUEST_MAXMEM" \
 		--lifetime $((cap + 300)) --timeout 300 2> /dev/null
 	boot=$(python3 -c "import sys,time;print(f'{time.time()-float(sys.argv[1]):.1f}')" "$t0")
+	# shellcheck disable=SC2016 # the script expands in the guest
 	[[ -s $meta ]] || vm_sh 'echo "guest kernel: $(uname -r)"; echo "guest cmdline (first guest, variant a): $(cat /proc/cmdline)"; echo "guest cpus: $(nproc)"; echo "udev: $(udevadm --version)"' > "$meta"
 	case $v in b | d | e) vm_sh "hpo-bench rules $v" ;; esac
 	vm_sh 'hpo-bench trace start'
-	read -r id addr sz < <(add_dimm "$size")
+	read -r _ _ _ < <(add_dimm "$size")   # ID ADDR SIZE, unused
 	want=$(($(bytes "$size") / 134217728))
 	# One cheap check a second (a cat of every state file): polling must
 	# not steal the single vCPU from what is measured.
@@ -134,7 +135,9 @@ EOF
 # kprobe counts the synthetic add uevents (proof the replay happened), and a
 # control with one block set offline first must count exactly one exec.
 replay() {
-	local r=$(dirname "$out")/replay-$1.txt
+	local r
+	r=$(dirname "$out")/replay-$1.txt
+	# shellcheck disable=SC2016 # the script expands in the guest
 	vm_sh --timeout 300 '
 		n=$(ls -d /sys/devices/system/memory/memory[0-9]* | wc -l)
 		off=$(grep -lx offline /sys/devices/system/memory/memory*/state | wc -l)
