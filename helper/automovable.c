@@ -40,17 +40,10 @@ static unsigned long long mib(unsigned long long pages)
 static int set_param(int dir, const char *name, const char *val)
 {
 	char now[64];
-	int fd, r = 0;
 
 	if (read_attr(dir, name, now, sizeof(now)) >= 0 && strcmp(now, val) == 0)
 		return 0;
-	fd = openat(dir, name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		r = -errno;
-	close(fd);
-	return r;
+	return write_file(dir, name, val);
 }
 
 /* 1: the kernel now decides; 0: it cannot; -errno: configuring it failed. */
@@ -192,8 +185,7 @@ static void account(struct group *g, int fd)
 	g->blocks++;
 	if (read_attr(fd, "state", val, sizeof(val)) < 0 || parse_state(val) != ST_ONLINE)
 		return;
-	if (read_attr(fd, "valid_zones", val, sizeof(val)) >= 0 &&
-	    parse_zone(val, zone, sizeof(zone)) == 0 && strcmp(zone, "Movable") == 0)
+	if (block_zone(fd, zone, sizeof(zone)) == 0 && strcmp(zone, "Movable") == 0)
 		g->movable++;
 	else
 		g->kernel = true;

@@ -32,7 +32,8 @@ struct config {
 	bool numa_aware;
 };
 
-/* Pages present per node, from /proc/zoneinfo. */
+/* Pages present per node, from /proc/zoneinfo; ZONE_NODES bounds every
+ * per-node array (status too). */
 #define ZONE_NODES 1024
 struct zone_pages {
 	unsigned long long kernel[ZONE_NODES], movable[ZONE_NODES];
@@ -83,6 +84,8 @@ void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int sysfs_open(struct ctx *c, const char *root);
 int open_path(int dirfd, const char *path);
 unsigned long long block_size(struct ctx *c);
+int write_file(int dirfd, const char *name, const char *val);
+int block_zone(int blockfd, char *zone, size_t size);
 int class_dir(struct ctx *c, enum devtype t);
 int read_attr(int dirfd, const char *name, char *buf, size_t size);
 int open_device(struct ctx *c, const struct device *d);

@@ -9,7 +9,6 @@
 
 #include "hotplug-online.h"
 
-#define MAX_NODES 1024
 
 static const char *const zone_names[] = {
 	"DMA", "DMA32", "Normal", "HighMem", "Movable", "Device", "none", "other",
@@ -25,7 +24,7 @@ struct mem_sum {
 	unsigned long long online_blocks, offline_blocks;
 	unsigned long *offline;     /* indexes of the offline blocks */
 	size_t noffline;
-	struct node_sum node[MAX_NODES];
+	struct node_sum node[ZONE_NODES];
 	unsigned long nnodes;       /* highest node seen + 1 */
 };
 
@@ -53,7 +52,7 @@ static void add_block(struct ctx *c, struct mem_sum *m, unsigned long index)
 	if ((fd = open_device(c, &d)) < 0)
 		return;
 	st = read_attr(fd, "state", val, sizeof(val)) < 0 ? ST_UNKNOWN : parse_state(val);
-	known_node = block_node(fd, &node) == 0 && node < MAX_NODES;
+	known_node = block_node(fd, &node) == 0 && node < ZONE_NODES;
 	if (known_node && node >= m->nnodes)
 		m->nnodes = node + 1;
 	if (st == ST_OFFLINE) {

@@ -106,26 +106,36 @@ int read_attr(int dirfd, const char *name, char *buf, size_t size)
 	return (int)n;
 }
 
-static int write_attr(const struct device *d, int dirfd, const char *name, const char *val)
+/* Write a value to an attribute: 0 or -errno (-EIO for a short write, which
+ * to sysfs means the store failed).  O_TRUNC as a shell's "echo online >
+ * state": sysfs ignores it, and a plain file (a test tree) ends up holding
+ * just the value. */
+int write_file(int dirfd, const char *name, const char *val)
 {
 	size_t len = strlen(val);
-	ssize_t n = fault_write(d->name, dirfd, name, len);
-	int r = 0, fd;
+	ssize_t n;
+	int r = 0;
+	int fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
-	if (n != (ssize_t)len)
-		return n < 0 ? -errno : -EIO;
-	/* O_TRUNC as a shell's "echo online > state": sysfs ignores it, and
-	 * a plain file (a test tree) ends up holding just the value. */
-	fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, len);
 	if (n < 0)
 		r = -errno;
 	else if ((size_t)n != len)
-		r = -EIO;   /* a short write to sysfs means the store failed */
+		r = -EIO;
 	close(fd);
 	return r;
+}
+
+static int write_attr(const struct device *d, int dirfd, const char *name, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n = fault_write(d->name, dirfd, name, len);
+
+	if (n != (ssize_t)len)
+		return n < 0 ? -errno : -EIO;
+	return write_file(dirfd, name, val);
 }
 
 static void sleep_ms(long ms)
@@ -292,10 +302,19 @@ unsigned long long block_size(struct ctx *c)
 	return c->block_size;
 }
 
+/* The zone of an online block, the first word of its valid_zones. */
+int block_zone(int blockfd, char *zone, size_t size)
+{
+	char val[64];
+	int r = read_attr(blockfd, "valid_zones", val, sizeof(val));
+
+	return r < 0 ? r : parse_zone(val, zone, size);
+}
+
 /* "(128 MiB, node 0, zone Normal)", leaving out what sysfs does not say. */
 static void describe_block(struct ctx *c, int blockfd, char *buf, size_t size)
 {
-	char val[64], zone[32];
+	char zone[32];
 	unsigned long node;
 	int n = 0;
 
@@ -304,8 +323,7 @@ static void describe_block(struct ctx *c, int blockfd, char *buf, size_t size)
 		n += snprintf(buf + n, size - (size_t)n, ", %llu MiB", c->block_size >> 20);
 	if (block_node(blockfd, &node) == 0)
 		n += snprintf(buf + n, size - (size_t)n, ", node %lu", node);
-	if (read_attr(blockfd, "valid_zones", val, sizeof(val)) >= 0 &&
-	    parse_zone(val, zone, sizeof(zone)) == 0)
+	if (block_zone(blockfd, zone, sizeof(zone)) == 0)
 		snprintf(buf + n, size - (size_t)n, ", zone %s", zone);
 }
 
