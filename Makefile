@@ -26,7 +26,7 @@ SRC := $(wildcard helper/*.c)
 HDR := $(wildcard helper/*.h)
 B   := build
 
-all: $(B)/hotplug-online $(B)/60-hotplug-online.rules
+all: $(B)/hotplug-online $(B)/39-hotplug-online.rules
 
 $(B)/hotplug-online: $(SRC) $(HDR) VERSION
 	@mkdir -p $(B)
@@ -39,19 +39,19 @@ $(B)/hotplug-online-test: $(SRC) $(HDR) VERSION
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -DHOTPLUG_ONLINE_TEST $(LDFLAGS) -o $@ $(SRC)
 
-$(B)/60-hotplug-online.rules: rules.d/60-hotplug-online.rules.in
+$(B)/39-hotplug-online.rules: rules.d/39-hotplug-online.rules.in
 	@mkdir -p $(B)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
 
 install: all
 	install -D -m 0755 $(B)/hotplug-online $(DESTDIR)$(SBINDIR)/hotplug-online
-	install -D -m 0644 $(B)/60-hotplug-online.rules $(DESTDIR)$(UDEVRULESDIR)/60-hotplug-online.rules
+	install -D -m 0644 $(B)/39-hotplug-online.rules $(DESTDIR)$(UDEVRULESDIR)/39-hotplug-online.rules
 	install -D -m 0644 helper/hotplug-online.8 $(DESTDIR)$(MANDIR)/man8/hotplug-online.8
 	install -D -m 0644 helper/hotplug-online.conf $(DESTDIR)$(SYSCONFDIR)/hotplug-online.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/hotplug-online \
-		$(DESTDIR)$(UDEVRULESDIR)/60-hotplug-online.rules \
+		$(DESTDIR)$(UDEVRULESDIR)/39-hotplug-online.rules \
 		$(DESTDIR)$(MANDIR)/man8/hotplug-online.8
 
 # Every test.  Installs the Debian packages the tests need (as root) or

@@ -77,33 +77,10 @@ static int use_kernel_policy(struct ctx *c)
 	return r < 0 ? r : 1;
 }
 
-/* The whole of a file, NUL-terminated, into b. */
-static int slurp(int dirfd, const char *path, struct buf *b)
-{
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t got = 0;
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	b->len = 0;
-	while ((r = buf_reserve(b, 4097)) == 0 && b->cap <= ZONEINFO_MAX &&
-	       (got = read(fd, (char *)b->p + b->len, b->cap - b->len - 1)) > 0)
-		b->len += (size_t)got;
-	if (r == 0 && got < 0)
-		r = -errno;
-	else if (r == 0 && b->cap > ZONEINFO_MAX)
-		r = -EFBIG;
-	close(fd);
-	if (r == 0)
-		((char *)b->p)[b->len] = '\0';
-	return r;
-}
-
 static int parse_zoneinfo_file(int dirfd, const char *path, struct zone_pages *z)
 {
 	struct buf b = { 0 };
-	int r = slurp(dirfd, path, &b);
+	int r = slurp(dirfd, path, &b, ZONEINFO_MAX);
 
 	if (r == 0)
 		r = parse_zoneinfo(b.p, b.len, z);
@@ -122,7 +99,7 @@ static int boot_snapshot(int run, const char *zoneinfo, struct zone_pages *boot,
 		r = parse_zoneinfo_file(run, "boot-zoneinfo", boot);
 	if (r != -ENOENT)
 		return r;
-	r = slurp(AT_FDCWD, zoneinfo, &b);
+	r = slurp(AT_FDCWD, zoneinfo, &b, ZONEINFO_MAX);
 	if (r == 0 && save) {
 		fd = openat(run, "boot-zoneinfo.new",
 			    O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);

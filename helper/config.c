@@ -51,6 +51,11 @@ static int set_memory(struct config *c, const char *v)
 	return -EINVAL;
 }
 
+static int set_kernel_online(struct config *c, const char *v)
+{
+	return parse_bool(v, "yes", "no", &c->kernel_online);
+}
+
 static int set_cpu(struct config *c, const char *v)
 {
 	return parse_bool(v, "on", "off", &c->cpu);
@@ -93,12 +98,14 @@ static const struct {
 	{ "skip_s390x_ppc64", "yes", set_skip_arch },
 	{ "movable_ratio", "301", set_ratio },   /* the kernel's own default */
 	{ "movable_numa_aware", "yes", set_numa_aware },
+	{ "kernel_auto_online", "yes", set_kernel_online },
 };
 
 void config_defaults(struct config *c)
 {
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		keys[i].set(c, keys[i].dflt);
+	c->memory_set = false;
 }
 
 /* One line, modified in place.  Returns 0, or -EINVAL with *why set; a
@@ -127,9 +134,14 @@ int config_line(struct config *c, char *line, const char **why)
 		*why = "unknown key";
 		return -EINVAL;
 	}
-	if (keys[i].set(c, val) == 0)
+	if (keys[i].set(c, val) == 0) {
+		if (keys[i].set == set_memory)
+			c->memory_set = true;
 		return 0;
+	}
 	keys[i].set(c, keys[i].dflt);
+	if (keys[i].set == set_memory)
+		c->memory_set = false;
 	*why = *val ? "invalid value" : "missing value";
 	return -EINVAL;
 }

@@ -30,6 +30,8 @@ struct config {
 	bool skip_arch;   /* leave memory alone on s390x and ppc64 */
 	unsigned movable_ratio;   /* auto-movable: percent of boot kernel memory */
 	bool numa_aware;
+	bool kernel_online;   /* program the kernel's own auto-online (setup) */
+	bool memory_set;      /* the file has a valid `memory =` line */
 };
 
 /* Pages present per node, from /proc/zoneinfo; ZONE_NODES bounds every
@@ -44,6 +46,8 @@ enum mem_state { ST_ONLINE, ST_OFFLINE, ST_GOING_OFFLINE, ST_UNKNOWN };
 
 enum outcome { OUT_ONLINED, OUT_ALREADY, OUT_SKIPPED, OUT_FAILED };
 
+enum action { ACT_BAD = -1, ACT_OTHER, ACT_ADD, ACT_ONLINE, ACT_OFFLINE };
+
 struct ctx {
 	int root;            /* the sysfs root, --sysfs */
 	int classdir[2];     /* devices/system/{memory,cpu}, opened on first use */
@@ -51,7 +55,35 @@ struct ctx {
 	bool dry_run;
 	bool udev;           /* acting on a udev event */
 	bool sweep;          /* quiet about devices already online */
+	bool replay;         /* the event is a replay (SYNTH_UUID), not a hot-add */
+	bool udev_logs;      /* udevd runs our rule: its `online` event logs each block */
 	unsigned long long block_size;
+};
+
+/* The kernel's auto-online knobs (kernel.c); "" where the file is absent. */
+#define KNOB_LEN 32
+enum knob { K_AUTO_ONLINE, K_POLICY, K_RATIO, K_NUMA, NKNOBS };
+struct knobs {
+	char val[NKNOBS][KNOB_LEN];
+};
+
+/* What the kernel and its command line offer (inputs of plan_kernel). */
+struct kernel_caps {
+	bool auto_online;        /* auto_online_blocks exists */
+	bool policy;             /* memory_hotplug.online_policy exists (5.15+) */
+	bool arch_skip;          /* s390x/ppc64 and skip_s390x_ppc64 = yes */
+	char cmdline[64];        /* the first online-related command line word, or "" */
+};
+
+/* What setup writes: auto_online_blocks (and, when refused, "offline"),
+ * and for auto-movable the policy parameters first. */
+struct kernel_plan {
+	bool leave;              /* touch nothing: see why */
+	const char *auto_online; /* wanted value, NULL: leave it */
+	bool fallback;           /* the kernel may refuse it: then "offline" */
+	bool auto_movable;       /* ratio, NUMA, online_policy=auto-movable */
+	bool conflict;           /* the command line said otherwise */
+	char why[256];
 };
 
 /* parse.c: every function here takes untrusted bytes. */
@@ -59,7 +91,10 @@ int parse_index(const char *s, unsigned long *out);
 void device_init(struct device *d, enum devtype t, unsigned long index);
 int parse_device(const char *s, struct device *d);
 int parse_devpath(const char *s, struct device *d);
-int parse_action(const char *s);   /* 1 add, 0 other known action, -1 bad */
+enum action parse_action(const char *s);
+int parse_cmdline(const char *s, char *word, size_t size);
+int parse_knob(enum knob k, const char *s);
+int parse_record(char *text, struct knobs *saved);
 enum mem_state parse_state(const char *s);
 int parse_cpu_online(const char *s);   /* 1, 0 or -1 */
 int parse_block_size(const char *s, unsigned long long *out);
@@ -79,6 +114,28 @@ int config_load(struct config *c, const char *path, bool must_exist);
 #define LOG_TO_STDOUT 2
 void log_setup(int dest);
 void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_only(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* policy.c: pure functions from inputs to a decision. */
+void plan_kernel(const struct config *c, const struct kernel_caps *k, struct kernel_plan *p);
+const char *knob_name(enum knob k);
+
+/* state.c: what one run leaves for another during this boot, under
+ * /run/hotplug-online. */
+int run_dir(const char *sub, bool create);
+int state_write(int dir, const char *name, const char *text);
+int state_read(int dir, const char *name, char *buf, size_t size);
+
+/* kernel.c: the kernel's auto-online knobs; setup and restore. */
+int read_knobs(struct ctx *c, struct knobs *k);
+int read_saved(struct knobs *saved);
+int cmd_setup(struct ctx *c);
+int cmd_restore(struct ctx *c);
+
+/* device.c: acting on one device */
+enum outcome online_device(struct ctx *c, const struct device *d);
+int log_transition(struct ctx *c, const struct device *d, bool online);
+bool arch_skips_memory(void);
 
 /* sysfs.c */
 int sysfs_open(struct ctx *c, const char *root);
@@ -98,7 +155,8 @@ int buf_reserve(struct buf *b, size_t more);
 void buf_free(struct buf *b);
 int each_entry(int dirfd, int (*fn)(const char *name, unsigned char type, void *arg), void *arg);
 int list_devices(struct ctx *c, enum devtype t, struct buf *out);
-enum outcome online_device(struct ctx *c, const struct device *d);
+int slurp(int dirfd, const char *path, struct buf *b, size_t max);
+int write_attr(const struct device *d, int dirfd, const char *name, const char *val);
 
 /* automovable.c */
 const char *auto_movable(struct ctx *c, const struct device *d, int fd, int *lock,

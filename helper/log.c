@@ -27,23 +27,33 @@ void log_setup(int dest)
 	log_pid = (int)getpid();
 }
 
+/* /dev/log is a datagram socket for rsyslog, journald and busybox, a
+ * stream socket for a syslog-ng set up so (glibc's syslog(3) tries both). */
+static int log_type = SOCK_DGRAM;
+
 static int syslog_connect(void)
 {
+	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *path = fault_path("DEVLOG", "/dev/log");
-	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -1;
 	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			return -1;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+			log_type = types[i];
+			return fd;
+		}
 		close(fd);
-		return -1;
+		if (errno != EPROTOTYPE)
+			return -1;
 	}
-	return fd;
+	return -1;
 }
 
 /* No timestamp: syslogd, rsyslog and journald stamp a message that lacks
@@ -59,10 +69,14 @@ static int send_syslog(int prio, const char *msg)
 		return -1;
 	n = snprintf(line, sizeof(line), "<%d>%s[%d]: %s", LOG_DAEMON | prio, IDENT,
 		     log_pid, msg);
-	if (n < 0 || send(log_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1,
-			  MSG_NOSIGNAL) < 0)
+	if (n < 0)
 		return -1;
-	return 0;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	/* On a stream the NUL ends the message, as glibc sends it. */
+	if (log_type == SOCK_STREAM)
+		n++;
+	return send(log_fd, line, (size_t)n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
 }
 
 static void send_kmsg(int prio, const char *msg)
@@ -81,24 +95,40 @@ static void send_kmsg(int prio, const char *msg)
 	close(fd);
 }
 
-/* One message, formatted once, to syslog (or kmsg) and the terminal.
- * Warnings and errors always reach stderr; udev keeps it in its debug log. */
-void say(int prio, const char *fmt, ...)
+static void vlog(int dest, int prio, const char *fmt, va_list ap)
 {
 	char msg[512];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (prio <= LOG_WARNING)
 		fprintf(stderr, IDENT ": %s\n", msg);
-	else if (log_dest & LOG_TO_STDOUT)
+	else if (dest & LOG_TO_STDOUT)
 		printf("%s\n", msg);
-	if ((log_dest & LOG_TO_SYSLOG) && send_syslog(prio, msg) < 0) {
+	if ((dest & LOG_TO_SYSLOG) && send_syslog(prio, msg) < 0) {
 		if (log_fd >= 0)
 			close(log_fd);
 		log_fd = -2;
 		send_kmsg(prio, msg);
 	}
+}
+
+/* One message, formatted once, to syslog (or kmsg) and the terminal.
+ * Warnings and errors always reach stderr; udev keeps it in its debug log. */
+void say(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(log_dest, prio, fmt, ap);
+	va_end(ap);
+}
+
+/* To syslog only, where syslog is a destination: the transition lines. */
+void log_only(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(log_dest & LOG_TO_SYSLOG, prio, fmt, ap);
+	va_end(ap);
 }

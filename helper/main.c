@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "hotplug-online.h"
 
@@ -14,19 +15,24 @@ static const char usage[] =
 	"Usage: hotplug-online [OPTIONS] udev\n"
 	"       hotplug-online [OPTIONS] online [--dry-run] [DEVICE...]\n"
 	"       hotplug-online [OPTIONS] status [--json]\n"
+	"       hotplug-online [OPTIONS] setup [--dry-run]\n"
+	"       hotplug-online [OPTIONS] restore\n"
 	"\n"
 	"Online hot-added memory blocks and CPUs.\n"
 	"\n"
 	"Commands:\n"
-	"  udev             online the device of the udev event (ACTION, DEVPATH)\n"
+	"  udev             act on the udev event (ACTION, DEVPATH): online a\n"
+	"                   hot-added device, log an online/offline transition\n"
 	"  online           online each DEVICE (memory42, cpu3 or a DEVPATH), or\n"
 	"                   with none, every offline memory block and CPU\n"
 	"  status           block size, memory and CPUs online and offline\n"
+	"  setup            program the kernel's own auto-online from the configuration\n"
+	"  restore          put back the kernel settings setup changed this boot\n"
 	"\n"
 	"Options:\n"
 	"      --sysfs DIR    sysfs root (default /sys)\n"
 	"      --config FILE  configuration file (default " SYSCONFDIR "/hotplug-online.conf)\n"
-	"  -n, --dry-run      online: show what would be done, change nothing\n"
+	"  -n, --dry-run      online, setup: show what would be done, change nothing\n"
 	"      --json         status: machine-readable output\n"
 	"  -h, --help         show this help and exit\n"
 	"  -V, --version      show the version and exit\n"
@@ -109,10 +115,11 @@ static void parse_args(struct args *a, int argc, char **argv)
 		return;
 	if (!a->cmd)
 		snprintf(a->error, sizeof(a->error), "no command given");
-	else if (strcmp(a->cmd, "udev") && strcmp(a->cmd, "online") && strcmp(a->cmd, "status"))
+	else if (strcmp(a->cmd, "udev") && strcmp(a->cmd, "online") && strcmp(a->cmd, "status") &&
+		 strcmp(a->cmd, "setup") && strcmp(a->cmd, "restore"))
 		set_error(a, "unknown command ", a->cmd, "");
-	else if (a->dry_run && strcmp(a->cmd, "online"))
-		set_error(a, "--dry-run works only with 'online', not ", a->cmd, "");
+	else if (a->dry_run && strcmp(a->cmd, "online") && strcmp(a->cmd, "setup"))
+		set_error(a, "--dry-run works only with 'online' and 'setup', not ", a->cmd, "");
 	else if (a->json && strcmp(a->cmd, "status"))
 		set_error(a, "--json works only with 'status', not ", a->cmd, "");
 	else if (a->noperands && strcmp(a->cmd, "online"))
@@ -132,20 +139,22 @@ static int bad_input(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* udev runs us on a memory or CPU event: `add` onlines a hot-added device,
+ * `online` and `offline` log the transition; other actions are not ours. */
 static int cmd_udev(struct ctx *c)
 {
 	const char *action = getenv("ACTION"), *devpath = getenv("DEVPATH");
-	const char *subsystem = getenv("SUBSYSTEM");
+	const char *subsystem = getenv("SUBSYSTEM"), *synth = getenv("SYNTH_UUID");
 	char b1[80], b2[80];
 	struct device d;
-	int add;
+	enum action act;
 
 	if (!action)
 		return bad_input("ACTION is not set: 'udev' runs from a udev rule");
-	add = parse_action(action);
-	if (add < 0)
+	act = parse_action(action);
+	if (act == ACT_BAD)
 		return bad_input("invalid ACTION '%s'", shown(action, b1, sizeof(b1)));
-	if (!add)   /* whatever the rest says: not ours to look at */
+	if (act == ACT_OTHER)   /* whatever the rest says: not ours to look at */
 		return EXIT_OK;
 	if (!devpath)
 		return bad_input("DEVPATH is not set: 'udev' runs from a udev rule");
@@ -155,6 +164,15 @@ static int cmd_udev(struct ctx *c)
 	if (subsystem && strcmp(subsystem, d.type == DEV_MEMORY ? "memory" : "cpu") != 0)
 		return bad_input("SUBSYSTEM '%s' does not match DEVPATH '%s'",
 				 shown(subsystem, b1, sizeof(b1)), shown(devpath, b2, sizeof(b2)));
+	/* Written to a uevent file (udevadm trigger, a boot's coldplug): a
+	 * replay, not a hot-add (kernels from 4.13 mark it). */
+	c->replay = synth != NULL;
+	if (act != ACT_ADD)
+		return c->replay ? EXIT_OK : log_transition(c, &d, act == ACT_ONLINE);
+	/* A replayed CPU is one the kernel or an administrator left offline
+	 * (maxcpus=, nosmt, echo 0): only a hot-add is ours. */
+	if (d.type == DEV_CPU && c->replay)
+		return EXIT_OK;
 	return online_device(c, &d) == OUT_FAILED ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -241,7 +259,7 @@ int main(int argc, char **argv)
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 	}
 	log_setup(a.cmd && strcmp(a.cmd, "udev") == 0 ? LOG_TO_SYSLOG :
-		  a.cmd && strcmp(a.cmd, "online") == 0 && !a.dry_run ? LOG_TO_SYSLOG | LOG_TO_STDOUT :
+		  a.cmd && strcmp(a.cmd, "status") != 0 && !a.dry_run ? LOG_TO_SYSLOG | LOG_TO_STDOUT :
 		  LOG_TO_STDOUT);
 	if (a.error[0] || !a.cmd) {
 		say(LOG_ERR, "%s", a.error);
@@ -251,7 +269,7 @@ int main(int argc, char **argv)
 	c.udev = strcmp(a.cmd, "udev") == 0;
 	c.dry_run = a.dry_run;
 	config_defaults(&c.cfg);
-	if (strcmp(a.cmd, "status") != 0) {
+	if (strcmp(a.cmd, "status") != 0 && strcmp(a.cmd, "restore") != 0) {
 		config = a.config ? a.config : SYSCONFDIR "/hotplug-online.conf";
 		r = config_load(&c.cfg, config, a.config != NULL);
 		/* udev: a typo must not leave RAM offline, so go on with defaults.
@@ -267,10 +285,16 @@ int main(int argc, char **argv)
 		    strerror(-r));
 		return EXIT_USAGE;
 	}
+	/* Where udevd runs our rule, the `online` event logs what we online. */
+	c.udev_logs = c.udev || access(fault_path("UDEVCTL", "/run/udev/control"), F_OK) == 0;
 	if (c.udev)
 		r = cmd_udev(&c);
 	else if (strcmp(a.cmd, "online") == 0)
 		r = cmd_online(&c, a.operands, a.noperands);
+	else if (strcmp(a.cmd, "setup") == 0)
+		r = cmd_setup(&c);
+	else if (strcmp(a.cmd, "restore") == 0)
+		r = cmd_restore(&c);
 	else
 		r = status(&c, a.json);
 	if (fflush(stdout) != 0 && r == EXIT_OK)

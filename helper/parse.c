@@ -76,18 +76,105 @@ int parse_devpath(const char *s, struct device *d)
 }
 
 /* udev's actions; anything else is not something udev sends. */
-int parse_action(const char *s)
+enum action parse_action(const char *s)
 {
-	static const char *const others[] = {
-		"remove", "change", "move", "online", "offline", "bind", "unbind",
-	};
+	static const char *const others[] = { "remove", "change", "move", "bind", "unbind" };
 
 	if (strcmp(s, "add") == 0)
-		return 1;
+		return ACT_ADD;
+	if (strcmp(s, "online") == 0)
+		return ACT_ONLINE;
+	if (strcmp(s, "offline") == 0)
+		return ACT_OFFLINE;
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		if (strcmp(s, others[i]) == 0)
-			return 0;
-	return -1;
+			return ACT_OTHER;
+	return ACT_BAD;
+}
+
+/* The first kernel command line word that sets how hot-added memory is
+ * onlined, into word: 1 found, 0 none.  Words after "--" are init's. */
+int parse_cmdline(const char *s, char *word, size_t size)
+{
+	static const char *const keys[] = {
+		"memhp_default_state=", "memory_hotplug.online_policy=",
+		"memory_hotplug.auto_movable_ratio=", "memory_hotplug.auto_movable_numa_aware=",
+	};
+
+	while (*s) {
+		size_t n;
+
+		s += strspn(s, " \t\n");
+		n = strcspn(s, " \t\n");
+		if (n == 2 && strncmp(s, "--", 2) == 0)
+			break;
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (n >= strlen(keys[i]) && strncmp(s, keys[i], strlen(keys[i])) == 0) {
+				char raw[256];
+
+				if (n >= sizeof(raw))
+					n = sizeof(raw) - 1;
+				memcpy(raw, s, n);
+				raw[n] = '\0';
+				shown(raw, word, size);
+				return 1;
+			}
+		s += n;
+	}
+	word[0] = '\0';
+	return 0;
+}
+
+/* A knob's value as the kernel prints it. */
+int parse_knob(enum knob k, const char *s)
+{
+	static const char *const aob[] = { "offline", "online", "online_kernel", "online_movable" };
+	unsigned long n;
+
+	switch (k) {
+	case K_AUTO_ONLINE:
+		for (size_t i = 0; i < sizeof(aob) / sizeof(aob[0]); i++)
+			if (strcmp(s, aob[i]) == 0)
+				return 0;
+		return -EINVAL;
+	case K_POLICY:
+		return strcmp(s, "contig-zones") == 0 || strcmp(s, "auto-movable") == 0 ? 0 : -EINVAL;
+	case K_RATIO:
+		return parse_index(s, &n);
+	case K_NUMA:
+		return strcmp(s, "Y") == 0 || strcmp(s, "N") == 0 ? 0 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* setup's record, "knob=value" lines: every line known and valid, each
+ * knob once, or -EINVAL and saved is left empty. */
+int parse_record(char *text, struct knobs *saved)
+{
+	memset(saved, 0, sizeof(*saved));
+	for (char *line = text, *next; *line; line = next) {
+		char *eq;
+		enum knob k = K_AUTO_ONLINE;
+
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		eq = strchr(line, '=');
+		if (!eq)
+			goto bad;
+		*eq = '\0';
+		while (k < NKNOBS && strcmp(line, knob_name(k)) != 0)
+			k++;
+		if (k == NKNOBS || saved->val[k][0] || strlen(eq + 1) >= KNOB_LEN ||
+		    parse_knob(k, eq + 1) < 0)
+			goto bad;
+		strcpy(saved->val[k], eq + 1);
+	}
+	return 0;
+bad:
+	memset(saved, 0, sizeof(*saved));
+	return -EINVAL;
 }
 
 enum mem_state parse_state(const char *s)

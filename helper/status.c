@@ -112,6 +112,51 @@ static void print_size(unsigned long long bytes)
 		printf("%llu MiB", bytes >> 20);
 }
 
+/* The kernel's auto-online knobs, and which of them setup changed. */
+static struct knobs knobs_now, knobs_saved;
+
+static void print_kernel_text(const struct knobs *now, const struct knobs *saved)
+{
+	for (enum knob k = 0; k < NKNOBS; k++) {
+		if (!now->val[k][0])
+			continue;
+		printf("%-20s%s", k == K_AUTO_ONLINE ? "Kernel auto-online:" : "", "");
+		if (k != K_AUTO_ONLINE)
+			printf("  %s = ", knob_name(k));
+		printf("%s", now->val[k]);
+		if (saved->val[k][0])
+			printf(" (set by hotplug-online setup, was %s)", saved->val[k]);
+		putchar('\n');
+	}
+	if (!now->val[K_AUTO_ONLINE][0])
+		printf("Kernel auto-online: not available (no auto_online_blocks)\n");
+}
+
+static void print_kernel_json(const struct knobs *now, const struct knobs *saved)
+{
+	const char *sep = "";
+
+	printf(",\"kernel\":{");
+	for (enum knob k = 0; k < NKNOBS; k++) {
+		printf("%s\"%s\":", k ? "," : "", knob_name(k));
+		if (!now->val[k][0])
+			printf("null");
+		else if (k == K_RATIO)
+			printf("%s", now->val[k]);
+		else if (k == K_NUMA)
+			printf("%s", strcmp(now->val[k], "Y") == 0 ? "true" : "false");
+		else
+			printf("\"%s\"", now->val[k]);
+	}
+	printf(",\"set_by_hotplug_online\":{");
+	for (enum knob k = 0; k < NKNOBS; k++)
+		if (saved->val[k][0]) {
+			printf("%s\"%s\":{\"was\":\"%s\"}", sep, knob_name(k), saved->val[k]);
+			sep = ",";
+		}
+	printf("}}");
+}
+
 static void print_text(const struct ctx *c, const struct mem_sum *m,
 		       const unsigned long *cpu_on, size_t non, const unsigned long *cpu_off, size_t noff)
 {
@@ -144,7 +189,9 @@ static void print_text(const struct ctx *c, const struct mem_sum *m,
 	}
 	printf("Offline blocks:     ");
 	print_ranges(stdout, m->offline, m->noffline);
-	printf("\nCPUs online:        ");
+	putchar('\n');
+	print_kernel_text(&knobs_now, &knobs_saved);
+	printf("CPUs online:        ");
 	print_ranges(stdout, cpu_on, non);
 	printf("\nCPUs offline:       ");
 	print_ranges(stdout, cpu_off, noff);
@@ -182,7 +229,9 @@ static void print_json(const struct ctx *c, const struct mem_sum *m,
 		printf("}}");
 		sep = ",";
 	}
-	printf("]},\"cpus\":{\"online\":");
+	printf("]}");
+	print_kernel_json(&knobs_now, &knobs_saved);
+	printf(",\"cpus\":{\"online\":");
 	print_json_list(cpu_on, non);
 	printf(",\"offline\":");
 	print_json_list(cpu_off, noff);
@@ -241,6 +290,11 @@ int status(struct ctx *c, bool json)
 		add_block(c, &m, ((unsigned long *)blocks.p)[i]);
 	if (r == 0 && class_dir(c, DEV_CPU) >= 0)
 		r = list_devices(c, DEV_CPU, &cpus);
+	/* Unreadable knobs or record show as absent: status reports, never fails on them. */
+	if (read_knobs(c, &knobs_now) < 0)
+		memset(&knobs_now, 0, sizeof(knobs_now));
+	if (read_saved(&knobs_saved) < 0)
+		memset(&knobs_saved, 0, sizeof(knobs_saved));
 	ncpus = cpus.len / sizeof(unsigned long);
 	if (r == 0)
 		r = buf_reserve(&cpu_off, cpus.len + 1);

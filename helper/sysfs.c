@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* All sysfs I/O: one root directory fd, every path below it opened one
+/* All sysfs I/O, and no policy: one root directory fd, every path below it opened one
  * component at a time with O_NOFOLLOW, and only from validated names. */
 #include <dirent.h>
 #include <errno.h>
@@ -128,7 +128,8 @@ int write_file(int dirfd, const char *name, const char *val)
 	return r;
 }
 
-static int write_attr(const struct device *d, int dirfd, const char *name, const char *val)
+/* A device attribute, through the test build's fault seam. */
+int write_attr(const struct device *d, int dirfd, const char *name, const char *val)
 {
 	size_t len = strlen(val);
 	ssize_t n = fault_write(d->name, dirfd, name, len);
@@ -136,84 +137,6 @@ static int write_attr(const struct device *d, int dirfd, const char *name, const
 	if (n != (ssize_t)len)
 		return n < 0 ? -errno : -EIO;
 	return write_file(dirfd, name, val);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
-/* Write until the attribute reads `online`: 0 we did it, 1 somebody else
- * did (the kernel, another rule: daxctl treats that as success too), or
- * -errno.  EBUSY and EAGAIN are retried with backoff, well inside udev's
- * event timeout. */
-static int write_until_online(const struct device *d, int fd, const char *attr,
-			      const char *val, const char *online)
-{
-	long delay = 10;
-
-	for (int tries = 1;; tries++) {
-		char now[32];
-		int r = write_attr(d, fd, attr, val);
-
-		if (r == 0)
-			return 0;
-		if (read_attr(fd, attr, now, sizeof(now)) >= 0 && strcmp(now, online) == 0)
-			return 1;
-		if ((r != -EBUSY && r != -EAGAIN) || tries == MAX_TRIES)
-			return r;
-		sleep_ms(delay);
-		delay = delay * 2 > MAX_DELAY_MS ? MAX_DELAY_MS : delay * 2;
-	}
-}
-
-/* The device went away, or never was: expected mid-event, a mistake when
- * an administrator names it. */
-static enum outcome missing(const struct ctx *c, const struct device *d)
-{
-	if (c->udev) {
-		say(LOG_NOTICE, "%s: removed before it could be onlined", d->name);
-		return OUT_SKIPPED;
-	}
-	say(LOG_ERR, "%s: no such device", d->name);
-	return OUT_FAILED;
-}
-
-static enum outcome failed(const struct ctx *c, const struct device *d, const char *what, int r)
-{
-	if (r == -ENOENT || r == -ENODEV)
-		return missing(c, d);
-	say(LOG_ERR, "%s: %s: %s%s", d->name, what,
-	    r == -EBADMSG ? "unexpected contents" : strerror(-r),
-	    r == -EACCES || r == -EPERM ? " (are you root?)" : "");
-	return OUT_FAILED;
-}
-
-static enum outcome already(const struct ctx *c, const struct device *d, const char *extra)
-{
-	if (c->udev)
-		say(LOG_INFO, "%s: already online (onlined by another agent)", d->name);
-	else if (!c->sweep)
-		printf("%s: already online%s\n", d->name, extra);
-	return OUT_ALREADY;
-}
-
-/* Asked once per process: a sweep asks for every block. */
-static bool arch_skips_memory(void)
-{
-	static int skips = -1;
-	struct utsname u;
-	const char *arch = fault_path("ARCH", NULL);
-
-	if (skips >= 0)
-		return skips;
-	if (!arch && uname(&u) == 0)
-		arch = u.machine;
-	skips = arch && (strncmp(arch, "s390", 4) == 0 || strncmp(arch, "ppc64", 5) == 0);
-	return skips;
 }
 
 /* Memory without malloc: each growable array is its own mapping, so the
@@ -311,129 +234,27 @@ int block_zone(int blockfd, char *zone, size_t size)
 	return r < 0 ? r : parse_zone(val, zone, size);
 }
 
-/* "(128 MiB, node 0, zone Normal)", leaving out what sysfs does not say. */
-static void describe_block(struct ctx *c, int blockfd, char *buf, size_t size)
+/* The whole of a file, NUL-terminated, into b: -EFBIG past max bytes. */
+int slurp(int dirfd, const char *path, struct buf *b, size_t max)
 {
-	char zone[32];
-	unsigned long node;
-	int n = 0;
-
-	buf[0] = '\0';
-	if (block_size(c))
-		n += snprintf(buf + n, size - (size_t)n, ", %llu MiB", c->block_size >> 20);
-	if (block_node(blockfd, &node) == 0)
-		n += snprintf(buf + n, size - (size_t)n, ", node %lu", node);
-	if (block_zone(blockfd, zone, sizeof(zone)) == 0)
-		snprintf(buf + n, size - (size_t)n, ", zone %s", zone);
-}
-
-static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
-{
-	const char *type = policy_name(c->cfg.memory);
-	char state[32], shown_state[48], how[256] = "", where[80];
-	int lock = -1, r = read_attr(fd, "state", state, sizeof(state));
-
-	if (r < 0)
-		return failed(c, d, "cannot read 'state'", r);
-	switch (parse_state(state)) {
-	case ST_ONLINE:
-		return already(c, d, "");
-	case ST_GOING_OFFLINE:
-		say(LOG_NOTICE, "%s: going offline, left alone", d->name);
-		return OUT_SKIPPED;
-	case ST_UNKNOWN:
-		say(LOG_ERR, "%s: unexpected state '%s'", d->name,
-		    shown(state, shown_state, sizeof(shown_state)));
-		return OUT_FAILED;
-	case ST_OFFLINE:
-		break;
-	}
-	if (c->cfg.memory == MEM_OFF) {
-		say(LOG_INFO, "%s: left offline (memory = off)", d->name);
-		return OUT_SKIPPED;
-	}
-	if (c->cfg.skip_arch && arch_skips_memory()) {
-		say(LOG_INFO, "%s: left offline on s390x/ppc64 (skip_s390x_ppc64 = yes)", d->name);
-		return OUT_SKIPPED;
-	}
-	if (c->cfg.memory == MEM_AUTO)
-		type = auto_movable(c, d, fd, &lock, how, sizeof(how));
-	if (c->dry_run) {
-		if (lock >= 0)
-			close(lock);
-		say(LOG_INFO, "%s: would online as %s%s", d->name, type, how);
-		return OUT_ONLINED;
-	}
-	r = write_until_online(d, fd, "state", type, "online");
-	if (r == -EINVAL && strcmp(type, "online") != 0 && !c->cfg.strict) {
-		/* Old kernels take online_movable only at the top of Normal. */
-		snprintf(how + strlen(how), sizeof(how) - strlen(how), ", kernel refused %s", type);
-		type = "online";
-		r = write_until_online(d, fd, "state", type, "online");
-	}
-	if (lock >= 0)
-		close(lock);   /* the next decision sees this block online */
-	if (r == 1)
-		return already(c, d, " (onlined by another agent)");
-	if (r < 0) {
-		snprintf(where, sizeof(where), "cannot online as %s", type);
-		return failed(c, d, where, r);
-	}
-	describe_block(c, fd, where, sizeof(where));
-	say(LOG_INFO, "%s: onlined as %s%s%s%s%s", d->name, type, how,
-	    where[0] ? " (" : "", where[0] ? where + 2 : "", where[0] ? ")" : "");
-	return OUT_ONLINED;
-}
-
-static enum outcome online_cpu(struct ctx *c, const struct device *d, int fd)
-{
-	char val[32], shown_val[48];
-	int r = read_attr(fd, "online", val, sizeof(val));
-
-	if (r == -ENOENT)   /* the boot CPU cannot be taken offline */
-		return c->udev ? OUT_ALREADY : already(c, d, " (no 'online' file)");
-	if (r < 0)
-		return failed(c, d, "cannot read 'online'", r);
-	switch (parse_cpu_online(val)) {
-	case 1:
-		return already(c, d, "");
-	case -1:
-		say(LOG_ERR, "%s: unexpected 'online' value '%s'", d->name,
-		    shown(val, shown_val, sizeof(shown_val)));
-		return OUT_FAILED;
-	}
-	if (!c->cfg.cpu) {
-		say(LOG_INFO, "%s: left offline (cpu = off)", d->name);
-		return OUT_SKIPPED;
-	}
-	if (c->dry_run) {
-		say(LOG_INFO, "%s: would online", d->name);
-		return OUT_ONLINED;
-	}
-	r = write_until_online(d, fd, "online", "1", "1");
-	if (r == 1)
-		return already(c, d, " (onlined by another agent)");
-	if (r < 0)
-		return failed(c, d, "cannot online", r);
-	say(LOG_INFO, "%s: onlined", d->name);
-	return OUT_ONLINED;
-}
-
-enum outcome online_device(struct ctx *c, const struct device *d)
-{
-	int fd = open_device(c, d);
-	enum outcome o;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t got = 0;
+	int r = 0;
 
 	if (fd < 0)
-		return failed(c, d, "cannot open", fd);
-	/* udev runs events in parallel and an admin may sweep meanwhile: one
-	 * of us at a time per device, from reading the state to writing it,
-	 * so exactly one process onlines it and the others see it online.
-	 * Advisory and best effort: without it the kernel still serializes. */
-	flock(fd, LOCK_EX);
-	o = d->type == DEV_MEMORY ? online_memory(c, d, fd) : online_cpu(c, d, fd);
+		return -errno;
+	b->len = 0;
+	while ((r = buf_reserve(b, 4097)) == 0 && b->cap <= max &&
+	       (got = read(fd, (char *)b->p + b->len, b->cap - b->len - 1)) > 0)
+		b->len += (size_t)got;
+	if (r == 0 && got < 0)
+		r = -errno;
+	else if (r == 0 && b->cap > max)
+		r = -EFBIG;
 	close(fd);
-	return o;
+	if (r == 0)
+		((char *)b->p)[b->len] = '\0';
+	return r;
 }
 
 static int cmp_index(const void *a, const void *b)

@@ -7,7 +7,7 @@
 
 load test_helper/common
 
-RULES="${RULES:-$BATS_TEST_DIRNAME/../build/60-hotplug-online.rules}"
+RULES="${RULES:-$BATS_TEST_DIRNAME/../build/39-hotplug-online.rules}"
 RUN_LINE="run: '/usr/sbin/hotplug-online udev'"
 
 setup() {
@@ -25,32 +25,32 @@ teardown() {
 }
 
 # udev_test RULES-FILE DEVICE [ACTION]: udevadm test's output for DEVICE
-# with RULES-FILE as /run/udev/rules.d/60-hotplug-online.rules.
+# with RULES-FILE as /run/udev/rules.d/39-hotplug-online.rules.
 udev_test() {
 	local rules=$1 dev=$2 action=${3:-add}
 	if unshare -m true 2>/dev/null; then
 		# shellcheck disable=SC2016 # the script expands in the namespace
 		run -0 unshare -m sh -c '
 			mount -t tmpfs tmpfs /run && mkdir -p /run/udev/rules.d &&
-			cp "$1" /run/udev/rules.d/60-hotplug-online.rules &&
+			cp "$1" /run/udev/rules.d/39-hotplug-online.rules &&
 			exec udevadm test --action="$3" "$2" 2>&1' sh "$rules" "$dev" "$action"
 	else
 		local d
 		for d in /run/udev /run/udev/rules.d; do
 			[[ -d $d ]] || { mkdir "$d" && MADE_DIRS="$d $MADE_DIRS"; }
 		done
-		INSTALLED=/run/udev/rules.d/60-hotplug-online.rules
+		INSTALLED=/run/udev/rules.d/39-hotplug-online.rules
 		cp "$rules" "$INSTALLED"
 		run -0 udevadm test --action="$action" "$dev" 2>&1
 		rm -f "$INSTALLED"
 		INSTALLED=
 	fi
-	assert_output --partial 'Reading rules file: /run/udev/rules.d/60-hotplug-online.rules'
+	assert_output --partial 'Reading rules file: /run/udev/rules.d/39-hotplug-online.rules'
 }
 
 # The parser's complaints about our file: "<path>:<line> <message>".
 parse_errors() {
-	grep -E '^/run/udev/rules\.d/60-hotplug-online\.rules:[0-9]+ ' <<<"$output" || true
+	grep -E '^/run/udev/rules\.d/39-hotplug-online\.rules:[0-9]+ ' <<<"$output" || true
 }
 
 # A rules file whose device tests match what DEVICE reads now.
@@ -60,7 +60,7 @@ variant() { # variant SED-EXPR: the rules with one test rewritten
 	echo "$BATS_TEST_TMPDIR/variant.rules"
 }
 
-@test "rules: build/60-hotplug-online.rules has its path filled in" {
+@test "rules: build/39-hotplug-online.rules has its path filled in" {
 	run -0 cat "$RULES"
 	refute_output --partial '@'
 	assert_output --partial 'RUN+="/usr/sbin/hotplug-online udev"'
@@ -90,7 +90,7 @@ variant() { # variant SED-EXPR: the rules with one test rewritten
 		{ cat "$RULES"; echo "$bad"; } >"$broken"
 		udev_test "$broken" "$dev"
 		errors=$(parse_errors)
-		[[ $errors == *"60-hotplug-online.rules:$(wc -l <"$broken") "* ]] ||
+		[[ $errors == *"39-hotplug-online.rules:$(wc -l <"$broken") "* ]] ||
 			fail "not caught: $bad"$'\n'"$output"
 	done
 }
@@ -109,7 +109,7 @@ variant() { # variant SED-EXPR: the rules with one test rewritten
 	udev_test "$(variant "s/ATTR{state}==\"offline\"/ATTR{state}==\"$state\"/")" "$dev"
 	assert_equal "$(parse_errors)" ''
 	assert_output --partial "$RUN_LINE"
-	assert_output --regexp "$(basename "$dev"): /run/udev/rules\\.d/60-hotplug-online\\.rules:[0-9]+ RUN '/usr/sbin/hotplug-online udev'"
+	assert_output --regexp "$(basename "$dev"): /run/udev/rules\\.d/39-hotplug-online\\.rules:[0-9]+ RUN '/usr/sbin/hotplug-online udev'"
 	# Only on add.
 	udev_test "$BATS_TEST_TMPDIR/variant.rules" "$dev" change
 	refute_output --partial "$RUN_LINE"

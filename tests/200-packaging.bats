@@ -40,16 +40,16 @@ common() {
 	assert_equal "$(deb_files | common "$deb_udev")" "-rw-r--r-- /etc/hotplug-online.conf
 -rw-r--r-- /usr/share/doc/hotplug-online/README.md
 -rw-r--r-- /usr/share/man/man8/hotplug-online.8.gz
--rw-r--r-- UDEV/60-hotplug-online.rules
+-rw-r--r-- UDEV/39-hotplug-online.rules
 -rwxr-xr-x /usr/sbin/hotplug-online"
 }
 
 @test "each format puts the rules where its udev reads them, and its own docs" {
 	run -0 deb_files
-	assert_line "-rw-r--r-- $(pkg-config --variable=udevdir udev)/rules.d/60-hotplug-online.rules"
+	assert_line "-rw-r--r-- $(pkg-config --variable=udevdir udev)/rules.d/39-hotplug-online.rules"
 	assert_line "-rw-r--r-- /usr/share/doc/hotplug-online/copyright"
 	run -0 rpm_files
-	assert_line "-rw-r--r-- /usr/lib/udev/rules.d/60-hotplug-online.rules"
+	assert_line "-rw-r--r-- /usr/lib/udev/rules.d/39-hotplug-online.rules"
 	# %license, %doc, %config(noreplace): l, d, cn
 	run -0 rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "$RPM"
 	assert_line "l /usr/share/licenses/hotplug-online/LICENSE"
@@ -70,7 +70,7 @@ common() {
 	dpkg-deb -x "$DEB" "$dir/deb"
 	(cd "$dir" && mkdir rpm && cd rpm && rpm2cpio "$RPM" | cpio -id --quiet)
 	for root in "$dir/deb" "$dir/rpm"; do
-		rules=$(find "$root" -name 60-hotplug-online.rules)
+		rules=$(find "$root" -name 39-hotplug-online.rules)
 		run -0 grep -o 'RUN+="[^" ]*' "$rules"
 		helpers=$(printf '%s\n' "${lines[@]}" | sed 's/^RUN+="//' | sort -u)
 		assert_equal "$helpers" /usr/sbin/hotplug-online

@@ -51,7 +51,7 @@ status() {
 	run -0 status
 	assert_output "install ok installed $VERSION-1"
 	[ -x "$R/usr/sbin/hotplug-online" ]
-	[ -f "$R$(pkg-config --variable=udevdir udev)/rules.d/60-hotplug-online.rules" ]
+	[ -f "$R$(pkg-config --variable=udevdir udev)/rules.d/39-hotplug-online.rules" ]
 	[ -f "$R/etc/hotplug-online.conf" ]
 }
 

@@ -52,7 +52,7 @@ ran_quietly() {
 	run -0 Rp -q hotplug-online
 	assert_output "hotplug-online-$VERSION-1.$RPM_ARCH"
 	[ -x "$R/usr/sbin/hotplug-online" ]
-	[ -f "$R/usr/lib/udev/rules.d/60-hotplug-online.rules" ]
+	[ -f "$R/usr/lib/udev/rules.d/39-hotplug-online.rules" ]
 	[ -f "$R/etc/hotplug-online.conf" ]
 	# files as packaged: digests, modes, owners
 	run -0 Rp -V --nodeps hotplug-online

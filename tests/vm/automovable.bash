@@ -75,7 +75,7 @@ am_run() {
 		run -0 vm_sh 'set -e
 			cp /usr/local/share/hotplug-online-vm/hotplug-online-test /usr/sbin/hotplug-online
 			chmod 0755 /usr/sbin/hotplug-online
-			grep -q "RUN+=\"/usr/sbin/hotplug-online udev\"" /usr/lib/udev/rules.d/60-hotplug-online.rules
+			grep -q "RUN+=\"/usr/sbin/hotplug-online udev\"" /usr/lib/udev/rules.d/39-hotplug-online.rules
 			mkdir -p /etc/udev/rules.d
 			echo "SUBSYSTEM==\"memory\", ACTION==\"add\", ENV{HOTPLUG_ONLINE_TEST_USERSPACE_POLICY}=\"1\"" \
 				> /etc/udev/rules.d/59-hpo-test-userspace-policy.rules

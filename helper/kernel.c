@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* `hotplug-online setup` and `restore`: the kernel's own auto-online,
+ * programmed from the configuration (plan_kernel() decides), with the
+ * values it replaced recorded in /run so that `restore` (the package's
+ * removal) puts them back. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "hotplug-online.h"
+
+#define PARAMS "module/memory_hotplug/parameters"
+#define RECORD "kernel-saved"
+#define CMDLINE_MAX (64 << 10)
+
+/* Policy knobs first: the kernel does not expect ratio and NUMA to change
+ * under an enabled policy, and auto_online_blocks turns it all on. */
+static const enum knob write_order[NKNOBS] = { K_RATIO, K_NUMA, K_POLICY, K_AUTO_ONLINE };
+
+static int knob_dir(struct ctx *c, enum knob k)
+{
+	return k == K_AUTO_ONLINE ? dup(class_dir(c, DEV_MEMORY)) : open_path(c->root, PARAMS);
+}
+
+/* Every knob's value, "" where absent; -EBADMSG names the bad one in *bad. */
+static int read_knobs_at(struct ctx *c, struct knobs *kn, enum knob *bad)
+{
+	memset(kn, 0, sizeof(*kn));
+	for (enum knob k = 0; k < NKNOBS; k++) {
+		int dir = knob_dir(c, k), r;
+
+		if (dir < 0)
+			continue;
+		r = read_attr(dir, knob_name(k), kn->val[k], sizeof(kn->val[k]));
+		close(dir);
+		if (r == -ENOENT) {
+			kn->val[k][0] = '\0';
+			continue;
+		}
+		if (r >= 0 && parse_knob(k, kn->val[k]) < 0)
+			r = -EBADMSG;
+		if (r < 0) {
+			*bad = k;
+			kn->val[k][0] = '\0';
+			return r;
+		}
+	}
+	return 0;
+}
+
+int read_knobs(struct ctx *c, struct knobs *kn)
+{
+	enum knob bad;
+
+	return read_knobs_at(c, kn, &bad);
+}
+
+/* The record of what setup replaced this boot; empty when there is none. */
+int read_saved(struct knobs *saved)
+{
+	char text[NKNOBS * (KNOB_LEN + 32)];
+	int dir = run_dir(NULL, false), r;
+
+	memset(saved, 0, sizeof(*saved));
+	if (dir < 0)
+		return dir == -ENOENT ? 0 : dir;
+	r = state_read(dir, RECORD, text, sizeof(text));
+	close(dir);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	return parse_record(text, saved) < 0 ? -EBADMSG : 0;
+}
+
+static int write_record(const struct knobs *saved)
+{
+	char text[NKNOBS * (KNOB_LEN + 32)] = "";
+	int dir = run_dir(NULL, true), r;
+
+	if (dir < 0)
+		return dir;
+	for (enum knob k = 0; k < NKNOBS; k++)
+		if (saved->val[k][0])
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s=%s\n",
+				 knob_name(k), saved->val[k]);
+	if (text[0])
+		r = state_write(dir, RECORD, text);
+	else
+		r = unlinkat(dir, RECORD, 0) < 0 && errno != ENOENT ? -errno : 0;
+	close(dir);
+	return r;
+}
+
+static int knob_write(struct ctx *c, enum knob k, const char *val)
+{
+	size_t len = strlen(val);
+	int dir = knob_dir(c, k), r;
+	ssize_t n;
+
+	if (dir < 0)
+		return dir;
+	n = fault_write(knob_name(k), dir, knob_name(k), len);
+	r = n != (ssize_t)len ? (n < 0 ? -errno : -EIO) : write_file(dir, knob_name(k), val);
+	close(dir);
+	return r;
+}
+
+/* A bad knob or record is bad input: say which, write nothing. */
+static int inputs(struct ctx *c, struct knobs *now, struct knobs *saved)
+{
+	char b[80];
+	enum knob bad;
+	int r = read_knobs_at(c, now, &bad);
+
+	if (r == -EBADMSG) {
+		say(LOG_ERR, "'%s' holds a value the kernel never writes: nothing changed",
+		    knob_name(bad));
+		return EXIT_USAGE;
+	}
+	if (r < 0) {
+		say(LOG_ERR, "cannot read '%s': %s", knob_name(bad), strerror(-r));
+		return EXIT_FAIL;
+	}
+	r = read_saved(saved);
+	if (r < 0) {
+		say(LOG_ERR, "'%s/" RECORD "': %s: nothing changed",
+		    shown(fault_path("RUNDIR", "/run/hotplug-online"), b, sizeof(b)),
+		    r == -EBADMSG ? "unexpected contents" : strerror(-r));
+		return r == -EBADMSG ? EXIT_USAGE : EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+static int kernel_caps(const struct knobs *now, struct kernel_caps *k)
+{
+	struct buf b = { 0 };
+	int r = slurp(AT_FDCWD, fault_path("CMDLINE", "/proc/cmdline"), &b, CMDLINE_MAX);
+
+	memset(k, 0, sizeof(*k));
+	k->auto_online = now->val[K_AUTO_ONLINE][0] != '\0';
+	k->policy = now->val[K_POLICY][0] != '\0';
+	k->arch_skip = arch_skips_memory();
+	if (r == 0 && memchr(b.p, '\0', b.len))
+		r = -EBADMSG;
+	if (r == 0)
+		parse_cmdline(b.p, k->cmdline, sizeof(k->cmdline));
+	buf_free(&b);
+	if (r < 0)
+		say(LOG_ERR, "cannot read the kernel command line: %s",
+		    r == -EBADMSG ? "unexpected contents" : strerror(-r));
+	return r;
+}
+
+/* Set knob k to val, recording what it held first. */
+static int set_knob(struct ctx *c, enum knob k, const char *val, struct knobs *now,
+		    struct knobs *saved, const char *note)
+{
+	int r;
+
+	if (strcmp(now->val[k], val) == 0) {
+		printf("%s: %s (unchanged)\n", knob_name(k), val);
+		return 0;
+	}
+	if (c->dry_run) {
+		printf("%s: would set %s (now %s)%s\n", knob_name(k), val, now->val[k], note);
+		return 0;
+	}
+	if (!saved->val[k][0]) {
+		strcpy(saved->val[k], now->val[k]);
+		r = write_record(saved);
+		if (r < 0) {
+			say(LOG_ERR, "cannot record '%s' before changing it: %s", knob_name(k),
+			    strerror(-r));
+			return r;
+		}
+	}
+	r = knob_write(c, k, val);
+	if (r < 0)
+		return r;
+	say(LOG_INFO, "%s: %s (was %s)%s", knob_name(k), val, now->val[k], note);
+	snprintf(now->val[k], sizeof(now->val[k]), "%s", val);
+	return 0;
+}
+
+/* Put knob k back to what setup found, and forget it. */
+static int put_back(struct ctx *c, enum knob k, struct knobs *now, struct knobs *saved)
+{
+	int r = 0;
+
+	if (!saved->val[k][0])
+		return 0;
+	if (c->dry_run) {
+		printf("%s: would put back %s (now %s)\n", knob_name(k), saved->val[k], now->val[k]);
+		return 0;
+	}
+	if (strcmp(now->val[k], saved->val[k]) != 0 && now->val[k][0])
+		r = knob_write(c, k, saved->val[k]);
+	if (r < 0)
+		return r;
+	if (now->val[k][0])
+		say(LOG_INFO, "%s: %s (put back, was %s)", knob_name(k), saved->val[k], now->val[k]);
+	saved->val[k][0] = '\0';
+	return write_record(saved);
+}
+
+static int failed_knob(enum knob k, int r)
+{
+	say(LOG_ERR, "cannot set '%s': %s", knob_name(k), strerror(-r));
+	return EXIT_FAIL;
+}
+
+int cmd_setup(struct ctx *c)
+{
+	struct knobs now, saved, want = { 0 };
+	struct kernel_caps caps;
+	struct kernel_plan plan;
+	char b[80];
+	int r = inputs(c, &now, &saved);
+
+	if (r != EXIT_OK)
+		return r;
+	if (kernel_caps(&now, &caps) < 0)
+		return EXIT_USAGE;
+	plan_kernel(&c->cfg, &caps, &plan);
+	printf("%s\n", plan.why);
+	if (plan.conflict)
+		say(LOG_NOTICE, "memory = %s in the configuration overrides '%s' on the kernel "
+		    "command line", policy_name(c->cfg.memory), shown(caps.cmdline, b, sizeof(b)));
+	if (plan.auto_online)
+		snprintf(want.val[K_AUTO_ONLINE], KNOB_LEN, "%s", plan.auto_online);
+	if (plan.auto_movable) {
+		snprintf(want.val[K_RATIO], KNOB_LEN, "%u", c->cfg.movable_ratio);
+		snprintf(want.val[K_NUMA], KNOB_LEN, "%s", c->cfg.numa_aware ? "Y" : "N");
+		snprintf(want.val[K_POLICY], KNOB_LEN, "auto-movable");
+	}
+	for (size_t i = 0; i < NKNOBS; i++) {
+		enum knob k = write_order[i];
+
+		if (want.val[k][0])
+			r = set_knob(c, k, want.val[k], &now, &saved,
+				     k == K_AUTO_ONLINE && plan.fallback && c->dry_run ?
+				     "; offline if the kernel takes only online/offline there" : "");
+		else
+			r = put_back(c, k, &now, &saved);
+		if (r == -EINVAL && k == K_AUTO_ONLINE && plan.fallback) {
+			printf("%s: the kernel takes only online/offline there\n", knob_name(k));
+			r = set_knob(c, k, "offline", &now, &saved, ": the udev rule decides");
+		}
+		if (r < 0)
+			return failed_knob(k, r);
+	}
+	return EXIT_OK;
+}
+
+int cmd_restore(struct ctx *c)
+{
+	struct knobs now, saved;
+	int r = inputs(c, &now, &saved), bad = 0;
+
+	if (r != EXIT_OK)
+		return r;
+	for (size_t i = 0; i < NKNOBS; i++) {
+		r = put_back(c, write_order[NKNOBS - 1 - i], &now, &saved);
+		if (r < 0 && !bad++)
+			failed_knob(write_order[NKNOBS - 1 - i], r);
+	}
+	return bad ? EXIT_FAIL : EXIT_OK;
+}
