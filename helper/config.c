@@ -56,6 +56,11 @@ static int set_kernel_online(struct config *c, const char *v)
 	return parse_bool(v, "yes", "no", &c->kernel_online);
 }
 
+static int set_dax_kmem(struct config *c, const char *v)
+{
+	return parse_bool(v, "online", "leave", &c->dax_kmem);
+}
+
 static int set_cpu(struct config *c, const char *v)
 {
 	return parse_bool(v, "on", "off", &c->cpu);
@@ -99,6 +104,7 @@ static const struct {
 	{ "movable_ratio", "301", set_ratio },   /* the kernel's own default */
 	{ "movable_numa_aware", "yes", set_numa_aware },
 	{ "kernel_auto_online", "yes", set_kernel_online },
+	{ "dax_kmem", "leave", set_dax_kmem },
 };
 
 void config_defaults(struct config *c)

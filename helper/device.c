@@ -114,6 +114,65 @@ bool arch_skips_memory(void)
 	return skips;
 }
 
+/* The kernel command line's word that keeps CPUs offline (maxcpus=,
+ * nosmt), read once; "" when none.  -errno when it cannot be read. */
+static int cpu_limit(char *word, size_t size)
+{
+	static char cached[64];
+	static int r = 1;
+	struct buf b = { 0 };
+
+	if (r == 1) {
+		r = read_proc("cmdline", &b);
+		if (r == 0)
+			parse_cpu_limit(b.p, cached, sizeof(cached));
+		buf_free(&b);
+	}
+	snprintf(word, size, "%s", cached);
+	return r;
+}
+
+/* Kernels before 4.13 send replayed events without SYNTH_UUID. */
+static bool marks_replays(void)
+{
+	struct utsname u;
+	const char *rel = fault_path("RELEASE", NULL);
+	unsigned long major, minor;
+	char *end;
+
+	if (!rel && uname(&u) == 0)
+		rel = u.release;
+	if (!rel)
+		return true;
+	major = strtoul(rel, &end, 10);
+	if (*end != '.')
+		return true;
+	minor = strtoul(end + 1, NULL, 10);
+	return major > 4 || (major == 4 && minor >= 13);
+}
+
+/* Who added the memory at addr, from /proc/iomem (read and checked once
+ * per process): "kmem" for dax kmem (daxctl's), "virtio_mem", "" for a
+ * DIMM.  -EBADMSG for contents of another shape. */
+static int memory_owner(unsigned long long addr, char *owner, size_t size)
+{
+	static struct buf iomem;
+	static int r = 1;
+	unsigned line;
+	int found;
+
+	if (r == 1)
+		r = read_proc("iomem", &iomem);
+	if (r < 0)
+		return r;
+	found = parse_iomem(iomem.p, iomem.len, addr, owner, size, &line);
+	if (found < 0) {
+		say(LOG_ERR, "'/proc/iomem' line %u: unexpected contents: nothing changed", line);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 /* ", 128 MiB, node 0, zone Normal", leaving out what sysfs does not say
  * (and the zone of an offline block, whose valid_zones are candidates). */
 static void describe_block(struct ctx *c, int blockfd, bool zone, char *buf, size_t size)
@@ -219,6 +278,16 @@ static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
 		return left_alone(c, d, "left offline (memory = off)");
 	if (c->cfg.skip_arch && arch_skips_memory())
 		return left_alone(c, d, "left offline on s390x/ppc64 (skip_s390x_ppc64 = yes)");
+	if (!c->cfg.dax_kmem && block_size(c)) {
+		char owner[32];
+
+		r = memory_owner(d->index * c->block_size, owner, sizeof(owner));
+		if (r == -EBADMSG)
+			return OUT_BAD;
+		if (r == 0 && strcmp(owner, "kmem") == 0)
+			return left_alone(c, d, "left offline: dax kmem memory is daxctl's "
+					  "(dax_kmem = online to online it)");
+	}
 	if (c->cfg.memory == MEM_AUTO)
 		type = auto_movable(c, d, fd, &lock, how, sizeof(how));
 	if (c->dry_run) {
@@ -269,7 +338,7 @@ static bool smt_disabled(struct ctx *c)
 
 static enum outcome online_cpu(struct ctx *c, const struct device *d, int fd)
 {
-	char val[32], shown_val[48];
+	char val[32], shown_val[48], limit[64], why[160];
 	int r = read_attr(fd, "online", val, sizeof(val));
 
 	if (r == -ENOENT)   /* the boot CPU cannot be taken offline */
@@ -286,6 +355,16 @@ static enum outcome online_cpu(struct ctx *c, const struct device *d, int fd)
 	}
 	if (!c->cfg.cpu)
 		return left_alone(c, d, "left offline (cpu = off)");
+	/* A CPU the kernel kept offline at boot: a sweep asks for every
+	 * offline CPU, and on kernels that cannot tell a replay from a
+	 * hot-add, neither can we. */
+	if ((c->sweep || (c->udev && !marks_replays())) && cpu_limit(limit, sizeof(limit)) == 0 &&
+	    limit[0]) {
+		snprintf(why, sizeof(why), "left offline ('%s' on the kernel command line%s)", limit,
+			 c->sweep ? ": name it to online it" :
+			 "; this kernel does not mark replayed events");
+		return left_alone(c, d, why);
+	}
 	if (c->dry_run) {
 		say(LOG_INFO, "%s: would online", d->name);
 		return OUT_ONLINED;

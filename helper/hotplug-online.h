@@ -32,6 +32,7 @@ struct config {
 	bool numa_aware;
 	bool kernel_online;   /* program the kernel's own auto-online (setup) */
 	bool memory_set;      /* the file has a valid `memory =` line */
+	bool dax_kmem;        /* online memory the dax kmem driver added (daxctl's) */
 };
 
 /* Pages present per node, from /proc/zoneinfo; ZONE_NODES bounds every
@@ -44,7 +45,7 @@ struct zone_pages {
 
 enum mem_state { ST_ONLINE, ST_OFFLINE, ST_GOING_OFFLINE, ST_UNKNOWN };
 
-enum outcome { OUT_ONLINED, OUT_ALREADY, OUT_SKIPPED, OUT_FAILED };
+enum outcome { OUT_ONLINED, OUT_ALREADY, OUT_SKIPPED, OUT_FAILED, OUT_BAD };
 
 enum action { ACT_BAD = -1, ACT_OTHER, ACT_ADD, ACT_ONLINE, ACT_OFFLINE };
 
@@ -94,6 +95,9 @@ int parse_devpath(const char *s, struct device *d);
 enum action parse_action(const char *s);
 int parse_cmdline(const char *s, char *word, size_t size);
 int parse_knob(enum knob k, const char *s);
+int parse_iomem(const char *text, size_t len, unsigned long long addr, char *owner,
+		size_t size, unsigned *lineno);
+int parse_cpu_limit(const char *s, char *word, size_t size);
 int parse_record(char *text, struct knobs *saved);
 enum mem_state parse_state(const char *s);
 int parse_cpu_online(const char *s);   /* 1, 0 or -1 */
@@ -156,6 +160,7 @@ void buf_free(struct buf *b);
 int each_entry(int dirfd, int (*fn)(const char *name, unsigned char type, void *arg), void *arg);
 int list_devices(struct ctx *c, enum devtype t, struct buf *out);
 int slurp(int dirfd, const char *path, struct buf *b, size_t max);
+int read_proc(const char *name, struct buf *b);
 int write_attr(const struct device *d, int dirfd, const char *name, const char *val);
 
 /* automovable.c */

@@ -14,7 +14,7 @@
 
 #define PARAMS "module/memory_hotplug/parameters"
 #define RECORD "kernel-saved"
-#define CMDLINE_MAX (64 << 10)
+#define ARCH_FLAG "arch-memory"
 
 /* Policy knobs first: the kernel does not expect ratio and NUMA to change
  * under an enabled policy, and auto_online_blocks turns it all on. */
@@ -138,14 +138,12 @@ static int inputs(struct ctx *c, struct knobs *now, struct knobs *saved)
 static int kernel_caps(const struct knobs *now, struct kernel_caps *k)
 {
 	struct buf b = { 0 };
-	int r = slurp(AT_FDCWD, fault_path("CMDLINE", "/proc/cmdline"), &b, CMDLINE_MAX);
+	int r = read_proc("cmdline", &b);
 
 	memset(k, 0, sizeof(*k));
 	k->auto_online = now->val[K_AUTO_ONLINE][0] != '\0';
 	k->policy = now->val[K_POLICY][0] != '\0';
 	k->arch_skip = arch_skips_memory();
-	if (r == 0 && memchr(b.p, '\0', b.len))
-		r = -EBADMSG;
 	if (r == 0)
 		parse_cmdline(b.p, k->cmdline, sizeof(k->cmdline));
 	buf_free(&b);
@@ -213,6 +211,24 @@ static int failed_knob(enum knob k, int r)
 	return EXIT_FAIL;
 }
 
+/* The rule leaves s390x/ppc64 memory alone (no exec at every boot for
+ * standby memory) unless this flag says skip_s390x_ppc64 = no. */
+static int arch_flag(struct ctx *c)
+{
+	int dir, r = 0;
+
+	if (c->dry_run || (dir = run_dir(NULL, !c->cfg.skip_arch)) < 0)
+		return 0;
+	if (!c->cfg.skip_arch)
+		r = state_write(dir, ARCH_FLAG, "skip_s390x_ppc64 = no\n");
+	else if (unlinkat(dir, ARCH_FLAG, 0) < 0 && errno != ENOENT)
+		r = -errno;
+	close(dir);
+	if (r < 0)
+		say(LOG_ERR, "cannot update '" ARCH_FLAG "' in the run directory: %s", strerror(-r));
+	return r;
+}
+
 int cmd_setup(struct ctx *c)
 {
 	struct knobs now, saved, want = { 0 };
@@ -225,6 +241,8 @@ int cmd_setup(struct ctx *c)
 		return r;
 	if (kernel_caps(&now, &caps) < 0)
 		return EXIT_USAGE;
+	if (arch_flag(c) < 0)
+		return EXIT_FAIL;
 	plan_kernel(&c->cfg, &caps, &plan);
 	printf("%s\n", plan.why);
 	if (plan.conflict)

@@ -173,7 +173,11 @@ static int cmd_udev(struct ctx *c)
 	 * (maxcpus=, nosmt, echo 0): only a hot-add is ours. */
 	if (d.type == DEV_CPU && c->replay)
 		return EXIT_OK;
-	return online_device(c, &d) == OUT_FAILED ? EXIT_FAIL : EXIT_OK;
+	switch (online_device(c, &d)) {
+	case OUT_FAILED: return EXIT_FAIL;
+	case OUT_BAD:    return EXIT_USAGE;
+	default:         return EXIT_OK;
+	}
 }
 
 /* Devices left alone on purpose count neither way, and a sweep counts
@@ -216,9 +220,15 @@ static int sweep(struct ctx *c)
 		v = idx.p;
 		for (size_t i = 0; e == 0 && i < idx.len / sizeof(*v); i++) {
 			struct device d;
+			enum outcome o;
 
 			device_init(&d, order[t], v[i]);
-			count(online_device(c, &d), c, &ok, &bad);
+			/* Bad input is found before the first write, and ends it all. */
+			if ((o = online_device(c, &d)) == OUT_BAD) {
+				buf_free(&idx);
+				return EXIT_USAGE;
+			}
+			count(o, c, &ok, &bad);
 		}
 		buf_free(&idx);
 	}
@@ -239,9 +249,13 @@ static int cmd_online(struct ctx *c, char **names, int n)
 			return bad_input("invalid device '%s': expected memory<N>, cpu<N> or a DEVPATH",
 					 shown(names[i], b, sizeof(b)));
 	for (int i = 0; i < n; i++) {
+		enum outcome o;
+
 		if (parse_device(names[i], &d) < 0)
 			parse_devpath(names[i], &d);
-		count(online_device(c, &d), c, &ok, &bad);
+		if ((o = online_device(c, &d)) == OUT_BAD)
+			return EXIT_USAGE;
+		count(o, c, &ok, &bad);
 	}
 	return exit_code(ok, bad);
 }

@@ -125,6 +125,96 @@ int parse_cmdline(const char *s, char *word, size_t size)
 	return 0;
 }
 
+static int parse_hex(const char *s, size_t n, unsigned long long *out)
+{
+	char tmp[17], *end;
+
+	if (n == 0 || n > 16 || strspn(s, "0123456789abcdefABCDEF") < n)
+		return -EINVAL;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	*out = strtoull(tmp, &end, 16);
+	return 0;
+}
+
+/* /proc/iomem, "START-END : NAME" lines indented two spaces a level: the
+ * innermost "System RAM" resource holding addr.  Its driver (the text in
+ * parentheses: "kmem", "virtio_mem"; "" for a plain DIMM) goes to owner.
+ * 1 found, 0 not, -EINVAL with *lineno at a line of another shape. */
+int parse_iomem(const char *text, size_t len, unsigned long long addr, char *owner,
+		size_t size, unsigned *lineno)
+{
+	const char *p = text, *end = text + len;
+	size_t best = (size_t)-1;
+	int found = 0;
+
+	*lineno = 0;
+	owner[0] = '\0';
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+		size_t depth = strspn(p, " "), n;
+		unsigned long long start, stop;
+		const char *q = p + depth, *name;
+
+		++*lineno;
+		n = strspn(q, "0123456789abcdefABCDEF");
+		if (parse_hex(q, n, &start) < 0 || q[n] != '-')
+			return -EINVAL;
+		q += n + 1;
+		n = strspn(q, "0123456789abcdefABCDEF");
+		if (parse_hex(q, n, &stop) < 0 || stop < start || strncmp(q + n, " : ", 3) != 0)
+			return -EINVAL;
+		name = q + n + 3;
+		if (name >= e || memchr(name, '\0', (size_t)(e - name)))
+			return -EINVAL;
+		if (addr >= start && addr <= stop && (best == (size_t)-1 || depth > best) &&
+		    (size_t)(e - name) >= 10 && strncmp(name, "System RAM", 10) == 0) {
+			const char *o = name + 10;
+			size_t on = 0;
+
+			if ((size_t)(e - o) >= 3 && strncmp(o, " (", 2) == 0 && e[-1] == ')') {
+				o += 2;
+				on = (size_t)(e - 1 - o);
+			}
+			if (on >= size)
+				return -EINVAL;
+			memcpy(owner, o, on);
+			owner[on] = '\0';
+			best = depth;
+			found = 1;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return found;
+}
+
+/* The first kernel command line word that keeps CPUs offline at boot. */
+int parse_cpu_limit(const char *s, char *word, size_t size)
+{
+	while (*s) {
+		size_t n;
+
+		s += strspn(s, " \t\n");
+		n = strcspn(s, " \t\n");
+		if (n == 2 && strncmp(s, "--", 2) == 0)
+			break;
+		if ((n > 8 && strncmp(s, "maxcpus=", 8) == 0) || (n == 5 && strncmp(s, "nosmt", 5) == 0) ||
+		    (n > 6 && strncmp(s, "nosmt=", 6) == 0)) {
+			char raw[64];
+
+			if (n >= sizeof(raw))
+				n = sizeof(raw) - 1;
+			memcpy(raw, s, n);
+			raw[n] = '\0';
+			shown(raw, word, size);
+			return 1;
+		}
+		s += n;
+	}
+	word[0] = '\0';
+	return 0;
+}
+
 /* A knob's value as the kernel prints it. */
 int parse_knob(enum knob k, const char *s)
 {

@@ -257,6 +257,20 @@ int slurp(int dirfd, const char *path, struct buf *b, size_t max)
 	return r;
 }
 
+/* /proc/NAME whole (the test build reads a copy): cmdline, iomem. */
+int read_proc(const char *name, struct buf *b)
+{
+	char path[32];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%s", name);
+	r = slurp(AT_FDCWD, fault_path(strcmp(name, "cmdline") == 0 ? "CMDLINE" : "IOMEM", path),
+		  b, 8 << 20);
+	if (r == 0 && memchr(b->p, '\0', b->len))
+		r = -EBADMSG;
+	return r;
+}
+
 static int cmp_index(const void *a, const void *b)
 {
 	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
