@@ -226,7 +226,11 @@ static int take_mark(const struct device *d, int fd, const char *sub, char *text
 	ino = strtoull(line, &end, 10);
 	if (errno || end == line || (*end && *end != ' ') || ino != (unsigned long long)st.st_ino)
 		return 0;
-	shown(*end ? end + 1 : end, text, size);
+	/* Our own words, but read back from a file: printable ASCII only. */
+	snprintf(text, size, "%s", *end ? end + 1 : end);
+	for (char *t = text; *t; t++)
+		if (*t < 0x20 || *t > 0x7e)
+			*t = '?';
 	return 1;
 }
 

@@ -117,19 +117,20 @@ static struct knobs knobs_now, knobs_saved;
 
 static void print_kernel_text(const struct knobs *now, const struct knobs *saved)
 {
+	if (!now->val[K_AUTO_ONLINE][0])
+		printf("Kernel auto-online: not available (no auto_online_blocks)\n");
 	for (enum knob k = 0; k < NKNOBS; k++) {
+		char label[32];
+
 		if (!now->val[k][0])
 			continue;
-		printf("%-20s%s", k == K_AUTO_ONLINE ? "Kernel auto-online:" : "", "");
-		if (k != K_AUTO_ONLINE)
-			printf("  %s = ", knob_name(k));
-		printf("%s", now->val[k]);
+		snprintf(label, sizeof(label), k == K_AUTO_ONLINE ? "Kernel auto-online:" : "  %s:",
+			 knob_name(k));
+		printf("%-19s %s", label, now->val[k]);
 		if (saved->val[k][0])
 			printf(" (set by hotplug-online setup, was %s)", saved->val[k]);
 		putchar('\n');
 	}
-	if (!now->val[K_AUTO_ONLINE][0])
-		printf("Kernel auto-online: not available (no auto_online_blocks)\n");
 }
 
 static void print_kernel_json(const struct knobs *now, const struct knobs *saved)
