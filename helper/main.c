@@ -301,6 +301,18 @@ int main(int argc, char **argv)
 	}
 	/* Where udevd runs our rule, the `online` event logs what we online. */
 	c.udev_logs = c.udev || access(fault_path("UDEVCTL", "/run/udev/control"), F_OK) == 0;
+	/* One check for online and status, so a wrong --sysfs is an error for
+	 * both, before anything is read or written.  udev always has the real
+	 * /sys, where a missing device directory means it was removed; setup
+	 * and restore look at module parameters too. */
+	if ((strcmp(a.cmd, "online") == 0 || strcmp(a.cmd, "status") == 0) &&
+	    class_dir(&c, DEV_MEMORY) < 0 && class_dir(&c, DEV_CPU) < 0) {
+		char b[80];
+
+		say(LOG_ERR, "'%s' is not a sysfs tree: no devices/system/memory or "
+		    "devices/system/cpu", shown(a.sysfs, b, sizeof(b)));
+		return EXIT_USAGE;
+	}
 	if (c.udev)
 		r = cmd_udev(&c);
 	else if (strcmp(a.cmd, "online") == 0)

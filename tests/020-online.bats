@@ -182,6 +182,27 @@ cpu3: onlined'
 	assert_output $'cpu2: onlined\ncpu3: onlined'
 }
 
+@test "online: a directory that is not a sysfs tree is exit 2, named, nothing written" {
+	# Something, but neither devices/system/memory nor devices/system/cpu.
+	mkdir -p "$SYS/devices/system/node/node0" "$SYS/class"
+	echo offline >"$SYS/devices/system/node/node0/state"
+	before=$(tree_sums)
+	for args in "" --dry-run memory4 cpu1 /devices/system/memory/memory4; do   # each one word or none
+		run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online $args
+		assert_output ''
+		assert_equal "$stderr" "hotplug-online: '$SYS' is not a sysfs tree: no devices/system/memory or devices/system/cpu"
+	done
+	assert_equal "$(tree_sums)" "$before"
+	# online (not --dry-run) logs it, at err, like every refused input.
+	assert_equal "$(devlog | sort -u)" "<27>hotplug-online[PID]: '$SYS' is not a sysfs tree: no devices/system/memory or devices/system/cpu"
+	# Negative control: one CPU directory makes it a tree; the same command runs.
+	mkdir -p "$CPU/cpu1"
+	echo 0 >"$CPU/cpu1/online"
+	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online
+	assert_output 'cpu1: onlined'
+	assert_equal "$(cpu_online 1)" 1
+}
+
 @test "online: options may come after the command; -- ends them" {
 	mksysfs
 	run -0 ho online --sysfs "$SYS" memory4 --config "$CFG"

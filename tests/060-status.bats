@@ -166,9 +166,16 @@ CPUs offline:       3-11'
 	assert_stderr_contains "unexpected argument 'memory4'"
 }
 
-@test "status: a directory that is not a sysfs tree is exit 1, named" {
+@test "status: a directory that is not a sysfs tree is exit 2, named, as for online" {
 	mkdir -p "$BATS_TEST_TMPDIR/empty"
-	run -1 --separate-stderr ho --sysfs "$BATS_TEST_TMPDIR/empty" status
-	assert_stderr_contains "not a sysfs tree"
-	assert_equal "$output" ''
+	for json in "" --json; do
+		run -2 --separate-stderr ho --sysfs "$BATS_TEST_TMPDIR/empty" status $json
+		assert_equal "$stderr" "hotplug-online: '$BATS_TEST_TMPDIR/empty' is not a sysfs tree: no devices/system/memory or devices/system/cpu"
+		assert_equal "$output" ''
+	done
+	assert_equal "$(devlog)" ''   # status logs nothing, not even this
+	# Negative control: with only a CPU directory it is a tree, and status reports it.
+	mkdir -p "$BATS_TEST_TMPDIR/empty/devices/system/cpu/cpu0"
+	run -0 --separate-stderr ho --sysfs "$BATS_TEST_TMPDIR/empty" status
+	assert_line 'CPUs online:        0'
 }
