@@ -70,6 +70,10 @@ pkg-deps:
 check-unit: all $(B)/hotplug-online-test
 	bats --tap tests/0*.bats tests/1*.bats
 
+# No build output or ignored file tracked by git (part of lint, so of check).
+check-tree:
+	.ci/check-tree
+
 clean:
 	rm -rf $(B) dist
 
@@ -83,4 +87,4 @@ include tests/vm/soak.mk
 include tests/fuzz/fuzz.mk
 include tests/bench/bench.mk
 
-.PHONY: all install uninstall check deps pkg-deps check-unit clean
+.PHONY: all install uninstall check deps pkg-deps check-unit check-tree clean

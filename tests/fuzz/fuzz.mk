@@ -6,7 +6,7 @@
 #   make fuzz-<target>   one harness for FUZZ_TIME s (devpath attr shown config ...)
 #   make check-asan      the bats suite against build/hotplug-online-asan
 #   make check-valgrind  the bats suite under valgrind (glibc dynamic test build)
-#   make lint            gcc -fanalyzer, cppcheck, clang-tidy, shellcheck
+#   make lint            check-tree, gcc -fanalyzer, cppcheck, clang-tidy, shellcheck
 
 # Keep the including Makefile's default goal: this file may come first.
 fuzz_saved_goal := $(.DEFAULT_GOAL)
@@ -99,7 +99,7 @@ check-valgrind: $(GLIBC_BIN) build/hotplug-online-test
 # with their reasons in tests/fuzz/.clang-tidy.
 LINT_C := $(HELPER_SRC) $(wildcard tests/fuzz/*.c)
 
-lint: lint-analyzer lint-cppcheck lint-clang-tidy lint-shellcheck
+lint: check-tree lint-analyzer lint-cppcheck lint-clang-tidy lint-shellcheck
 
 lint-analyzer:
 	@set -e; for def in -DHOTPLUG_ONLINE_TEST -UHOTPLUG_ONLINE_TEST; do \
