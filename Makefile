@@ -43,16 +43,31 @@ $(B)/39-hotplug-online.rules: rules.d/39-hotplug-online.rules.in
 	@mkdir -p $(B)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
 
+# Once installed, the configuration file is the administrator's: install
+# writes it only where there is none.  Beside an edited one it puts the
+# shipped file as hotplug-online.conf.new (rpm's .rpmnew) and says so.  A
+# package build's fresh DESTDIR always gets the file.
+CONF := $(DESTDIR)$(SYSCONFDIR)/hotplug-online.conf
+
 install: all
 	install -D -m 0755 $(B)/hotplug-online $(DESTDIR)$(SBINDIR)/hotplug-online
 	install -D -m 0644 $(B)/39-hotplug-online.rules $(DESTDIR)$(UDEVRULESDIR)/39-hotplug-online.rules
 	install -D -m 0644 helper/hotplug-online.8 $(DESTDIR)$(MANDIR)/man8/hotplug-online.8
-	install -D -m 0644 helper/hotplug-online.conf $(DESTDIR)$(SYSCONFDIR)/hotplug-online.conf
+	@set -e; if [ ! -e '$(CONF)' ] && [ ! -L '$(CONF)' ]; then \
+		echo "install -D -m 0644 helper/hotplug-online.conf $(CONF)"; \
+		install -D -m 0644 helper/hotplug-online.conf '$(CONF)'; \
+	elif cmp -s helper/hotplug-online.conf '$(CONF)'; then \
+		echo "$(CONF): as shipped, left alone"; \
+	else \
+		echo "install -m 0644 helper/hotplug-online.conf $(CONF).new"; \
+		install -m 0644 helper/hotplug-online.conf '$(CONF).new'; \
+		echo "$(CONF): differs from the shipped file, kept; the shipped one is $(CONF).new" >&2; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/hotplug-online \
 		$(DESTDIR)$(UDEVRULESDIR)/39-hotplug-online.rules \
-		$(DESTDIR)$(MANDIR)/man8/hotplug-online.8
+		$(DESTDIR)$(MANDIR)/man8/hotplug-online.8 '$(CONF).new'
 
 # Every test.  Installs the Debian packages the tests need (as root) or
 # says which are missing.
