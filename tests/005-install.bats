@@ -72,3 +72,27 @@ mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOP" --no-print-directo
 	assert_equal "$(cd "$DEST" && find . -type f)" ./etc/hotplug-online.conf
 	assert_equal "$(tail -n 1 "$CONF")" '# local'
 }
+
+# udev_pc DIR UDEVDIR VERSION: a udev.pc as Debian's systemd ships it.
+udev_pc() {
+	mkdir -p "$1"
+	# shellcheck disable=SC2016   # ${udev_dir} is pkg-config's, not ours
+	printf 'udev_dir=%s\nudevdir=${udev_dir}\n\nName: udev\nDescription: udev\nVersion: %s\n' \
+		"$2" "$3" >"$1/udev.pc"
+}
+rules_dir() {
+	PKG_CONFIG_LIBDIR=$1 PKG_CONFIG_PATH='' mk -s -n install DESTDIR=/D "${@:2}" |
+		sed -n 's|.* /D\(/[^ ]*\)/39-hotplug-online.rules$|\1|p'
+}
+
+@test "install: the rules directory is udev.pc's, as on Debian 12 and 13; without one /usr/lib/udev" {
+	# bookworm's udev 252 (udev.pc in udev) and trixie's systemd-dev 257.
+	udev_pc "$BATS_TEST_TMPDIR/pc12" /lib/udev 252
+	udev_pc "$BATS_TEST_TMPDIR/pc13" /usr/lib/udev 257
+	mkdir "$BATS_TEST_TMPDIR/none"
+	assert_equal "$(rules_dir "$BATS_TEST_TMPDIR/pc12")" /lib/udev/rules.d
+	assert_equal "$(rules_dir "$BATS_TEST_TMPDIR/pc13")" /usr/lib/udev/rules.d
+	assert_equal "$(rules_dir "$BATS_TEST_TMPDIR/none")" /usr/lib/udev/rules.d
+	# The variable wins over udev.pc (the spec passes %{_udevrulesdir}).
+	assert_equal "$(rules_dir "$BATS_TEST_TMPDIR/pc12" UDEVRULESDIR=/x/rules.d)" /x/rules.d
+}
