@@ -42,12 +42,13 @@ skip_if_unmet() {
 	fi
 }
 
-# A root with nothing but a static busybox for sh, stat and the like: enough
-# for maintainer scripts, no udevadm, no udevd, no /proc.
+# A root with nothing but a static busybox for sh, stat and the like, and
+# /dev/null: enough for maintainer scripts, no udevadm, no udevd, no /proc.
 make_root() {
 	local root=$1
-	mkdir -p "$root"/bin "$root"/etc "$root"/tmp "$root"/usr/bin "$root"/usr/sbin \
+	mkdir -p "$root"/bin "$root"/dev "$root"/etc "$root"/tmp "$root"/usr/bin "$root"/usr/sbin \
 		"$root"/var/log
+	mknod -m 666 "$root/dev/null" c 1 3
 	cp /bin/busybox "$root"/bin/busybox
 	local applet
 	for applet in sh stat rm cat mkdir rmdir ls; do
