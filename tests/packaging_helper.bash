@@ -78,10 +78,10 @@ sysfs_fixture() {
 # A sysfs tree as `udevadm trigger` and `hotplug-online setup` see one: memory
 # blocks 0, 1 (online) and 32, 33 (offline, hot-added), cpu0 and cpu1, each
 # with its uevent file and subsystem link, /sys/bus/*/devices links, and the
-# kernel's auto_online_blocks at offline.
+# kernel's auto_online_blocks at offline, and an empty /sys/class (247 needs one).
 fake_sysfs() {
 	local s=$1 n state
-	mkdir -p "$s/bus/memory/devices" "$s/bus/cpu/devices"
+	mkdir -p "$s/bus/memory/devices" "$s/bus/cpu/devices" "$s/class"
 	for n in 0 1 32 33; do
 		state=online
 		[ "$n" -lt 32 ] || state=offline
