@@ -150,7 +150,9 @@ udev_world() {
 			udevd=$!
 			i=0
 			while [ ! -S /run/udev/control ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-			[ -S /run/udev/control ] || { echo "udevd did not start" >&2; exit 99; }
+			# the socket is bound before udevd listens: ready when it answers
+			# (--ping is in 241 and later; only this harness uses it)
+			udevadm control --timeout=5 --ping || { echo "udevd did not start" >&2; exit 99; }
 			if [ "$UDEVD" = stopped ]; then kill -STOP "$udevd"; fi
 		fi
 		rc=0
