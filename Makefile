@@ -6,6 +6,9 @@ MANDIR       ?= $(PREFIX)/share/man
 SYSCONFDIR   ?= /etc
 UDEVDIR      ?= $(shell pkg-config --variable=udevdir udev 2>/dev/null || echo /usr/lib/udev)
 UDEVRULESDIR ?= $(if $(UDEVDIR),$(UDEVDIR),/usr/lib/udev)/rules.d
+# /lib/systemd/system on Debian 12 (its systemd.pc), /usr/lib/... elsewhere.
+SYSTEMDDIR     := $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null)
+SYSTEMDUNITDIR ?= $(if $(SYSTEMDDIR),$(SYSTEMDDIR),/usr/lib/systemd/system)
 DESTDIR      ?=
 
 # musl keeps the static helper small (~60 KB); glibc -static works too, only bigger.
@@ -26,7 +29,9 @@ SRC := $(wildcard helper/*.c)
 HDR := $(wildcard helper/*.h)
 B   := build
 
-all: $(B)/hotplug-online $(B)/39-hotplug-online.rules
+UNITS := hotplug-online-setup.service hotplug-online-setup.path
+
+all: $(B)/hotplug-online $(B)/39-hotplug-online.rules $(addprefix $(B)/,$(UNITS))
 
 $(B)/hotplug-online: $(SRC) $(HDR) VERSION
 	@mkdir -p $(B)
@@ -42,6 +47,10 @@ $(B)/hotplug-online-test: $(SRC) $(HDR) VERSION
 $(B)/39-hotplug-online.rules: rules.d/39-hotplug-online.rules.in
 	@mkdir -p $(B)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
+
+$(B)/hotplug-online-setup.%: helper/hotplug-online-setup.%.in
+	@mkdir -p $(B)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
 
 # Once installed, the configuration file is the administrator's: install
 # writes it only where there is none.  Beside an edited one it puts the
@@ -63,11 +72,16 @@ install: all
 		install -m 0644 helper/hotplug-online.conf '$(CONF).new'; \
 		echo "$(CONF): differs from the shipped file, kept; the shipped one is $(CONF).new" >&2; \
 	fi
+	install -D -m 0644 $(B)/hotplug-online-setup.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/hotplug-online-setup.service
+	install -D -m 0644 $(B)/hotplug-online-setup.path \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/hotplug-online-setup.path
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/hotplug-online \
 		$(DESTDIR)$(UDEVRULESDIR)/39-hotplug-online.rules \
-		$(DESTDIR)$(MANDIR)/man8/hotplug-online.8 '$(CONF).new'
+		$(DESTDIR)$(MANDIR)/man8/hotplug-online.8 '$(CONF).new' \
+		$(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
 
 # Every test.  Installs the Debian packages the tests need (as root) or
 # says which are missing.

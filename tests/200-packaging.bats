@@ -12,8 +12,11 @@ setup_file() {
 }
 
 # "mode path" of every file and link (not directory) in each package, with
-# the udev rules directory shown as UDEV/, minus what only one format has;
-# Debian gzips documents over 4 KB (policy 12.3), RPM does not.
+# the udev rules and systemd unit directories shown as UDEV/ and UNITS/, minus
+# what only one format has; Debian gzips documents over 4 KB (policy 12.3),
+# RPM does not. Only the RPM has a preset file: RHEL's presets disable what
+# they do not name, while Debian enables units at install (deb-systemd-helper)
+# and ignores presets.
 deb_files() {
 	dpkg-deb --fsys-tarfile "$DEB" | tar -tvf - | awk '$1 !~ /^d/ {
 		p = $6; sub(/^\./, "", p); print $1, p }'
@@ -22,34 +25,42 @@ rpm_files() {
 	rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$RPM" | awk '$1 !~ /^d/'
 }
 common() {
-	sed -e "s|$1|UDEV|" \
+	sed -e "s|$1|UDEV|" -e "s|$2/|UNITS/|" \
 	    -e '\|/usr/share/doc/hotplug-online/copyright$|d' \
 	    -e '\|/usr/share/doc/hotplug-online/changelog.Debian.gz$|d' \
 	    -e '\|/usr/share/lintian/overrides/hotplug-online$|d' \
 	    -e '\|/usr/share/licenses/hotplug-online/LICENSE$|d' \
+	    -e '\|/usr/lib/systemd/system-preset/50-hotplug-online.preset$|d' \
 	    -e '\|/usr/lib/.build-id/|d' \
 	    -e 's|^\(.* /usr/share/doc/.*\)\.gz$|\1|' | LC_ALL=C sort
 }
+DEB_UNITS=$(pkg-config --variable=systemdsystemunitdir systemd)
 
 @test "the deb and the rpm ship the same files with the same modes" {
 	local deb_udev rpm_udev
 	deb_udev=$(pkg-config --variable=udevdir udev)/rules.d
 	rpm_udev=/usr/lib/udev/rules.d
-	run diff -u <(deb_files | common "$deb_udev") <(rpm_files | common "$rpm_udev")
+	run diff -u <(deb_files | common "$deb_udev" "$DEB_UNITS") \
+		<(rpm_files | common "$rpm_udev" /usr/lib/systemd/system)
 	assert_success
-	assert_equal "$(deb_files | common "$deb_udev")" "-rw-r--r-- /etc/hotplug-online.conf
+	assert_equal "$(deb_files | common "$deb_udev" "$DEB_UNITS")" "-rw-r--r-- /etc/hotplug-online.conf
 -rw-r--r-- /usr/share/doc/hotplug-online/README.md
 -rw-r--r-- /usr/share/man/man8/hotplug-online.8.gz
 -rw-r--r-- UDEV/39-hotplug-online.rules
+-rw-r--r-- UNITS/hotplug-online-setup.path
+-rw-r--r-- UNITS/hotplug-online-setup.service
 -rwxr-xr-x /usr/sbin/hotplug-online"
 }
 
-@test "each format puts the rules where its udev reads them, and its own docs" {
+@test "each format puts the rules and units where its udev and systemd read them, and its own docs" {
 	run -0 deb_files
 	assert_line "-rw-r--r-- $(pkg-config --variable=udevdir udev)/rules.d/39-hotplug-online.rules"
+	assert_line "-rw-r--r-- $DEB_UNITS/hotplug-online-setup.service"
 	assert_line "-rw-r--r-- /usr/share/doc/hotplug-online/copyright"
 	run -0 rpm_files
 	assert_line "-rw-r--r-- /usr/lib/udev/rules.d/39-hotplug-online.rules"
+	assert_line "-rw-r--r-- /usr/lib/systemd/system/hotplug-online-setup.service"
+	assert_line "-rw-r--r-- /usr/lib/systemd/system-preset/50-hotplug-online.preset"
 	# %license, %doc, %config(noreplace): l, d, cn
 	run -0 rpm -qp --qf '[%{FILEFLAGS:fflags} %{FILENAMES}\n]' "$RPM"
 	assert_line "l /usr/share/licenses/hotplug-online/LICENSE"

@@ -1,110 +1,102 @@
 #!/usr/bin/env bats
-# The maintainer scripts of both packages where udevd does run, which no
-# chroot can show: each script runs as root in private mount and PID
-# namespaces (so it is not "chrooted" and /proc/1 is itself), with a tmpfs on
-# /run holding a fake udev control socket, and a stub udevadm first in PATH
-# that records its arguments. The host's udev is never touched.
+# Both packages' maintainer scripts against this host's real udevadm and
+# systemd-udevd (systemd 252), in private namespaces (udev_world in
+# packaging_helper.bash): the packaged helper, units and preset, a fake
+# sysfs. The cases are in maintainer_scripts.bash; 235 runs them against
+# Debian 11's udev 247, 240 checks what the scripts use against systemd 219.
 
 load packaging_helper
+load maintainer_scripts
 
 setup_file() {
 	need_packages || return 0
 	need_root || return 0
-	if ! unshare --mount --pid --fork --mount-proc true 2>/dev/null; then
-		export PKG_SKIP="no mount and PID namespaces here"
+	if ! unshare --mount --pid --fork --net true 2>/dev/null; then
+		export PKG_SKIP="no mount, PID and network namespaces here"
+		return 0
+	fi
+	if [ ! -x /lib/systemd/systemd-udevd ] || ! command -v udevadm >/dev/null; then
+		export PKG_SKIP="no systemd-udevd here (Debian package udev)"
 		return 0
 	fi
 	local d=$BATS_FILE_TMPDIR
-	mkdir -p "$d/deb" "$d/rpm"
-	dpkg-deb -e "$DEB" "$d/deb"
-	rpm -qp --qf '%{POSTIN}' "$RPM" > "$d/rpm/post"
-	rpm -qp --qf '%{POSTUN}' "$RPM" > "$d/rpm/postun"
+	export S=$d/scripts WORLD_PATH=$d/deb/usr/sbin WORLD_UNITS=$d/units WORLD_PRESETS=$d/presets
+	extract_scripts "$S"
+	dpkg-deb -x "$DEB" "$d/deb"
+	mkdir -p "$d/rpm" && (cd "$d/rpm" && rpm2cpio "$RPM" | cpio -id --quiet)
+	# the host's units and presets, and the package's
+	cp -a /usr/lib/systemd/system "$WORLD_UNITS"
+	cp -a /usr/lib/systemd/system-preset "$WORLD_PRESETS"
+	cp "$d/rpm/usr/lib/systemd/system/"* "$WORLD_UNITS/"
+	cp "$d/rpm/usr/lib/systemd/system-preset/"* "$WORLD_PRESETS/"
 }
 
 setup() {
 	skip_if_unmet
-	STUB=$BATS_TEST_TMPDIR/stub
-	CALLS=$BATS_TEST_TMPDIR/calls
-	mkdir -p "$STUB"
-	touch "$CALLS"
-	# --ping answers with $PING_RC: 0 for a live udevd, 1 for a hung one
-	cat > "$STUB/udevadm" <<-EOF
-		#!/bin/sh
-		echo "\$*" >> "$CALLS"
-		case "\$*" in *--ping*) exit \${PING_RC:-0} ;; esac
-	EOF
-	chmod 755 "$STUB/udevadm"
 }
 
-# script [args]: run it where udevd "runs" ($SOCKET=no: where it does not).
-in_udev_world() {
-	# shellcheck disable=SC2016 # the script expands in the namespace
-	SOCKET=${SOCKET:-yes} STUB=$STUB unshare --mount --pid --fork --mount-proc sh -c '
-		mount -t tmpfs tmpfs /run && mkdir /run/udev || exit 99
-		if [ "$SOCKET" = yes ]; then
-			python3 -c "import socket; socket.socket(socket.AF_UNIX).bind(\"/run/udev/control\")" ||
-				exit 99
-		fi
-		PATH=$STUB:$PATH exec sh "$@"' sh "$@"
+@test "udevadm and udevd here are systemd 252's" {
+	run -0 udevadm --version
+	assert_output 252
 }
 
-RELOAD_AND_REPLAY="control --ping --timeout=5
-control --reload
-trigger --action=add --subsystem-match=memory --subsystem-match=cpu"
-RELOAD="control --ping --timeout=5
-control --reload"
-
-@test "deb postinst configure: reload the rules, replay add for memory and cpu" {
-	run -0 in_udev_world "$BATS_FILE_TMPDIR/deb/postinst" configure ""
-	assert_output ""
-	assert_equal "$(cat "$CALLS")" "$RELOAD_AND_REPLAY"
+@test "deb first install (postinst configure): setup, rules reloaded, add replayed for memory only" {
+	case_deb_first_install
+	# and deb-systemd-helper enabled both units
+	assert_line --partial "Created symlink /etc/systemd/system/sysinit.target.wants/hotplug-online-setup.service "
+	assert_line --partial "Created symlink /etc/systemd/system/paths.target.wants/hotplug-online-setup.path "
 }
 
-@test "deb postinst configure on upgrade: the same" {
-	run -0 in_udev_world "$BATS_FILE_TMPDIR/deb/postinst" configure "$VERSION-1"
-	assert_output ""
-	assert_equal "$(cat "$CALLS")" "$RELOAD_AND_REPLAY"
+@test "deb upgrade (postinst configure OLDVERSION): setup, rules reloaded, nothing replayed" {
+	case_deb_upgrade
 }
 
-@test "deb postrm: reload on remove; nothing on upgrade or purge" {
-	run -0 in_udev_world "$BATS_FILE_TMPDIR/deb/postrm" remove
-	assert_output ""
-	assert_equal "$(cat "$CALLS")" "$RELOAD"
-	: > "$CALLS"
-	run -0 in_udev_world "$BATS_FILE_TMPDIR/deb/postrm" upgrade "$VERSION-2"
-	run -0 in_udev_world "$BATS_FILE_TMPDIR/deb/postrm" purge
-	assert_equal "$(cat "$CALLS")" ""
+@test "deb remove: prerm restores the kernel setting, postrm reloads the rules" {
+	case_deb_remove
 }
 
-@test "rpm %post on install and upgrade: reload the rules, replay add" {
-	run -0 in_udev_world "$BATS_FILE_TMPDIR/rpm/post" 1
-	assert_output ""
-	assert_equal "$(cat "$CALLS")" "$RELOAD_AND_REPLAY"
-	: > "$CALLS"
-	run -0 in_udev_world "$BATS_FILE_TMPDIR/rpm/post" 2
-	assert_equal "$(cat "$CALLS")" "$RELOAD_AND_REPLAY"
+@test "deb upgrade and purge: prerm and postrm leave udev and the kernel alone" {
+	case_deb_upgrade_and_purge_leave_udev_alone
 }
 
-@test "rpm %postun: reload on erase, nothing on upgrade" {
-	run -0 in_udev_world "$BATS_FILE_TMPDIR/rpm/postun" 0
-	assert_output ""
-	assert_equal "$(cat "$CALLS")" "$RELOAD"
-	: > "$CALLS"
-	run -0 in_udev_world "$BATS_FILE_TMPDIR/rpm/postun" 1
-	assert_equal "$(cat "$CALLS")" ""
+@test "rpm install (%post 1, %posttrans): setup, rules reloaded, add replayed for memory only" {
+	case_rpm_install
 }
 
-@test "no control socket (container, image build): udevadm is never called" {
-	SOCKET=no run -0 in_udev_world "$BATS_FILE_TMPDIR/deb/postinst" configure ""
-	SOCKET=no run -0 in_udev_world "$BATS_FILE_TMPDIR/rpm/post" 1
-	assert_output ""
-	assert_equal "$(cat "$CALLS")" ""
+@test "rpm upgrade (%post 2, old %preun 1 and %postun 1, %posttrans): setup, nothing replayed" {
+	case_rpm_upgrade
 }
 
-@test "udevd does not answer the ping: nothing more, and still success" {
-	PING_RC=1 run -0 in_udev_world "$BATS_FILE_TMPDIR/deb/postinst" configure ""
-	PING_RC=1 run -0 in_udev_world "$BATS_FILE_TMPDIR/rpm/post" 1
-	assert_output ""
-	assert_equal "$(cat "$CALLS")" "control --ping --timeout=5
-control --ping --timeout=5"
+@test "rpm erase (%preun 0, %postun 0): restored, rules reloaded" {
+	case_rpm_erase
+}
+
+@test "no udevd (container, image build): every script a silent no-op, exit 0" {
+	case_no_udevd
+}
+
+@test "udevd answers nothing: 5 s, then nothing more, exit 0" {
+	case_udevd_hung
+}
+
+@test "a chroot with the real udevadm and the live udevd's socket: nothing done" {
+	new_world
+	local r=$BATS_TEST_TMPDIR/chroot lib
+	make_root "$r"
+	mkdir -p "$r/run" "$r/sys" "$r/proc" "$r/dev" "$r/scripts"
+	cp /bin/udevadm "$r/usr/bin/udevadm"
+	for lib in $(ldd /bin/udevadm | grep -o '/[^ ]*'); do
+		mkdir -p "$r$(dirname "$lib")" && cp "$lib" "$r$lib"
+	done
+	cp "$WORLD_PATH/hotplug-online" "$r/usr/sbin/"
+	cp -a "$S/." "$r/scripts/"
+	# the chroot sees the world's /run (udevd's socket), /sys, /proc and /dev:
+	# only the root test can tell it is not the running system
+	run udev_world "mount --bind /run $r/run && mount --bind /sys $r/sys &&
+		mount -t proc proc $r/proc && mount --bind /dev $r/dev &&
+		chroot $r sh -c 'S=/scripts; udevadm --version &&
+			$(S=/scripts deb postinst configure '') && $(S=/scripts rpm_ post 1)'"
+	assert_equal "$(world_uevents)" "$REPLAYED_NOTHING"
+	assert_equal "$(reloads)" 0
+	kernel_as_found
 }

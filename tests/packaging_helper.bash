@@ -42,12 +42,13 @@ skip_if_unmet() {
 	fi
 }
 
-# A root with nothing but a static busybox for sh, stat and the like: enough
-# for maintainer scripts, no udevadm, no udevd, no /proc.
+# A root with nothing but a static busybox for sh, stat and the like, and
+# /dev/null: enough for maintainer scripts, no udevadm, no udevd, no /proc.
 make_root() {
 	local root=$1
-	mkdir -p "$root"/bin "$root"/etc "$root"/tmp "$root"/usr/bin "$root"/usr/sbin \
+	mkdir -p "$root"/bin "$root"/dev "$root"/etc "$root"/tmp "$root"/usr/bin "$root"/usr/sbin \
 		"$root"/var/log
+	mknod -m 666 "$root/dev/null" c 1 3
 	cp /bin/busybox "$root"/bin/busybox
 	local applet
 	for applet in sh stat rm cat mkdir rmdir ls; do
@@ -72,4 +73,109 @@ sysfs_fixture() {
 	mkdir -p "$dir"
 	tar -xzf "$FIXTURES" -C "$dir"
 	echo "$dir/qemu-debian12-6.1-hotadd"
+}
+
+# A sysfs tree as `udevadm trigger` and `hotplug-online setup` see one: memory
+# blocks 0, 1 (online) and 32, 33 (offline, hot-added), cpu0 and cpu1, each
+# with its uevent file and subsystem link, /sys/bus/*/devices links, and the
+# kernel's auto_online_blocks at offline, and an empty /sys/class (247 needs one).
+fake_sysfs() {
+	local s=$1 n state
+	mkdir -p "$s/bus/memory/devices" "$s/bus/cpu/devices" "$s/class"
+	for n in 0 1 32 33; do
+		state=online
+		[ "$n" -lt 32 ] || state=offline
+		mkdir -p "$s/devices/system/memory/memory$n"
+		: > "$s/devices/system/memory/memory$n/uevent"
+		echo "$state" > "$s/devices/system/memory/memory$n/state"
+		ln -s ../../../../bus/memory "$s/devices/system/memory/memory$n/subsystem"
+		ln -s "../../../devices/system/memory/memory$n" "$s/bus/memory/devices/memory$n"
+	done
+	echo 8000000 > "$s/devices/system/memory/block_size_bytes"
+	echo offline > "$s/devices/system/memory/auto_online_blocks"
+	for n in 0 1; do
+		mkdir -p "$s/devices/system/cpu/cpu$n"
+		: > "$s/devices/system/cpu/cpu$n/uevent"
+		echo 1 > "$s/devices/system/cpu/cpu$n/online"
+		ln -s ../../../../bus/cpu "$s/devices/system/cpu/cpu$n/subsystem"
+		ln -s "../../../devices/system/cpu/cpu$n" "$s/bus/cpu/devices/cpu$n"
+	done
+}
+
+# udev_world CMD: run the shell command line CMD as root in new mount, PID
+# and network namespaces where a real systemd-udevd serves the control
+# socket, with:
+#   /sys  the fake tree $WORLD/sys (fake_sysfs); SYSTEMD_DEVICE_VERIFY_SYSFS=0
+#         lets udevadm accept a tree that is no sysfs, as systemd's own tests do
+#   /run  $WORLD/run, left for the test to look at; udevd logs (--debug) to
+#         /run/udevd.log
+#   /dev  a tmpfs with null, zero, random and urandom only: no /dev/log and no
+#         /dev/kmsg, so the helper logs nothing into the host's logs
+#   /etc/systemd, /var/lib/systemd  empty tmpfs: what systemctl preset and
+#         deb-systemd-helper enable write lands there
+#   /usr/lib/systemd/system{,-preset}  $WORLD_UNITS, $WORLD_PRESETS if set
+#         (the host's and the packaged units and presets)
+#   PATH  $WORLD_PATH first (the packaged helper); LC_ALL=C
+# $UDEV_ROOT (default /): the root to run in (bullseye's udev), which is then
+# PID 1's root too, so no chroot. $UDEVD: running (default), none (no daemon,
+# as in a container or an image build) or stopped (SIGSTOPped: it answers
+# nothing). The new network namespace keeps the host's kernel uevents away from
+# this udevd; nothing here touches the host's /sys, /run or udevd.
+udev_world() {
+	mkdir -p "$WORLD/run"
+	# shellcheck disable=SC2016 # expanded by the shells in the namespaces
+	WORLD=$WORLD WORLD_PATH=${WORLD_PATH:-} WORLD_UNITS=${WORLD_UNITS:-} \
+		WORLD_PRESETS=${WORLD_PRESETS:-} UDEV_ROOT=${UDEV_ROOT:-/} UDEVD=${UDEVD:-running} CMD=$1 \
+		unshare --mount --pid --fork --net sh -c '
+		set -e
+		r=$UDEV_ROOT
+		mount --bind "$WORLD/sys" "$r/sys"
+		mount --bind "$WORLD/run" "$r/run"
+		mount -t tmpfs tmpfs "$r/dev"
+		for n in null zero random urandom; do
+			: > "$r/dev/$n" && mount --bind "/dev/$n" "$r/dev/$n"
+		done
+		for d in etc/systemd var/lib/systemd; do
+			if [ -d "$r/$d" ]; then mount -t tmpfs tmpfs "$r/$d"; fi
+		done
+		if [ -n "$WORLD_UNITS" ]; then
+			mount --bind "$WORLD_UNITS" "$r/usr/lib/systemd/system"
+			mount --bind "$WORLD_PRESETS" "$r/usr/lib/systemd/system-preset"
+		fi
+		mount -t proc proc "$r/proc"
+		exec chroot "$r" /bin/sh -c "$0"' '
+		export SYSTEMD_DEVICE_VERIFY_SYSFS=0 LC_ALL=C PATH="$WORLD_PATH:/usr/sbin:/usr/bin:/sbin:/bin"
+		if [ "$UDEVD" != none ]; then
+			/lib/systemd/systemd-udevd --debug > /run/udevd.log 2>&1 &
+			udevd=$!
+			i=0
+			while [ ! -S /run/udev/control ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+			# the socket is bound before udevd listens: ready when it answers
+			# (--ping is in 241 and later; only this harness uses it)
+			udevadm control --timeout=5 --ping || { echo "udevd did not start" >&2; exit 99; }
+			if [ "$UDEVD" = stopped ]; then kill -STOP "$udevd"; fi
+		fi
+		rc=0
+		eval "$CMD" || rc=$?
+		if [ -n "${udevd:-}" ]; then kill -CONT "$udevd"; kill "$udevd"; wait "$udevd" || :; fi
+		exit $rc'
+}
+
+# The uevent files of the world's sysfs, "name: contents" each.
+world_uevents() {
+	local f
+	for f in "$WORLD"/sys/devices/system/*/*/uevent; do
+		printf '%s: %s\n' "$(basename "$(dirname "$f")")" "$(cat "$f")"
+	done
+}
+
+# The maintainer scripts of both packages, as files in DIR: deb/postinst,
+# prerm, postrm and rpm/post, preun, postun, posttrans.
+extract_scripts() {
+	local dir=$1 tag
+	mkdir -p "$dir/deb" "$dir/rpm"
+	dpkg-deb -e "$DEB" "$dir/deb"
+	for tag in POSTIN:post PREUN:preun POSTUN:postun POSTTRANS:posttrans; do
+		rpm -qp --qf "%{${tag%%:*}}\n" "$RPM" > "$dir/rpm/${tag#*:}"
+	done
 }

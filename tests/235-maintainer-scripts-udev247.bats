@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# The cases of tests/230 against Debian 11's udev (systemd 247): its real
+# udevadm and systemd-udevd, in a root of bullseye's packages
+# (tests/bullseye-udev.sh: downloaded and cached, a few seconds) that is PID 1's
+# root in private namespaces, so no chroot. deb-systemd-helper is bullseye's
+# too; systemctl is absent, as on a system without systemd.
+
+load packaging_helper
+load maintainer_scripts
+
+setup_file() {
+	need_packages || return 0
+	need_root || return 0
+	if ! unshare --mount --pid --fork --net true 2>/dev/null; then
+		export PKG_SKIP="no mount, PID and network namespaces here"
+		return 0
+	fi
+	local cached r=$BATS_FILE_TMPDIR/root a
+	if ! cached=$("$TOP/tests/bullseye-udev.sh" 2> "$BATS_FILE_TMPDIR/fetch.err"); then
+		PKG_SKIP="no bullseye udev: $(tr '\n' ' ' < "$BATS_FILE_TMPDIR/fetch.err")"
+		export PKG_SKIP
+		return 0
+	fi
+	cp -a "$cached" "$r"
+	mkdir -p "$r"/run "$r"/sys "$r"/proc "$r"/dev "$r"/tmp "$r"/etc/systemd/system \
+		"$r"/var/lib/systemd "$r"/usr/sbin "$r"/scripts
+	cp /bin/busybox "$r/bin/busybox"
+	for a in sh stat sleep kill cat ls mkdir rm; do
+		[ -e "$r/bin/$a" ] || ln -s busybox "$r/bin/$a"
+	done
+	dpkg-deb -x "$DEB" "$BATS_FILE_TMPDIR/deb"
+	cp "$BATS_FILE_TMPDIR/deb/usr/sbin/hotplug-online" "$r/usr/sbin/"
+	cp "$BATS_FILE_TMPDIR"/deb/lib/systemd/system/hotplug-online-setup.* "$r/lib/systemd/system/"
+	extract_scripts "$r/scripts"
+	export UDEV_ROOT=$r S=/scripts WORLD_PATH=/usr/sbin
+}
+
+setup() {
+	skip_if_unmet
+}
+
+@test "udevadm and udevd there are systemd 247's" {
+	run -0 chroot "$UDEV_ROOT" /bin/udevadm --version
+	assert_output 247
+	run -0 chroot "$UDEV_ROOT" /lib/systemd/systemd-udevd --version
+	assert_output --regexp '^247\.'
+}
+
+@test "247: deb first install: setup, rules reloaded, add replayed for memory only" {
+	case_deb_first_install
+}
+
+@test "247: deb upgrade: setup, rules reloaded, nothing replayed" {
+	case_deb_upgrade
+}
+
+@test "247: deb remove: restored, rules reloaded" {
+	case_deb_remove
+}
+
+@test "247: deb upgrade and purge leave udev and the kernel alone" {
+	case_deb_upgrade_and_purge_leave_udev_alone
+}
+
+@test "247: rpm install: setup, rules reloaded, add replayed for memory only" {
+	case_rpm_install
+}
+
+@test "247: rpm upgrade: setup, nothing replayed" {
+	case_rpm_upgrade
+}
+
+@test "247: rpm erase: restored, rules reloaded" {
+	case_rpm_erase
+}
+
+@test "247: no udevd: every script a silent no-op, exit 0" {
+	case_no_udevd
+}
+
+@test "247: udevd answers nothing: 5 s, then nothing more, exit 0" {
+	case_udevd_hung
+}
