@@ -1,20 +1,32 @@
 #!/bin/bash
-# kernel.sh: print the path of Debian's current amd64 kernel, fetching it
-# first if the cache does not have it yet.  The kernel is the one that
-# linux-image-amd64 depends on (apt-get download, no install); only
-# /boot/vmlinuz-* and /boot/config-* are kept, in
+# kernel.sh [SUITE]: print the path of Debian's current amd64 kernel, fetching
+# it first if the cache does not have it yet.  The kernel is the one that
+# linux-image-amd64 depends on (apt-get download, no install), kept in
 # ${XDG_CACHE_HOME:-$HOME/.cache}/hotplug-online/kernel/ ($HPO_VM_CACHE/kernel
-# if set, /var/cache/hotplug-online-vm/kernel without a home),
-# plus boot/vmlinux: the same kernel decompressed.  qemu boots that ELF
-# through its PVH entry point, which saves the ~6 s that decompressing
-# vmlinuz takes under TCG.
+# if set, /var/cache/hotplug-online-vm/kernel without a home) as
+# DIR/boot/vmlinuz-VER and DIR/boot/config-VER, plus DIR/boot/vmlinux: the
+# same kernel decompressed.  qemu boots that ELF through its PVH entry point,
+# which saves the ~6 s that decompressing vmlinuz takes under TCG.  A kernel
+# without the PVH note (CONFIG_PVH) is booted as the bzImage instead: the
+# path printed is then DIR/boot/vmlinuz-VER.
 # Without apt lists or a network, the newest kernel already cached is used.
 #
-# kernel.sh SUITE (e.g. bullseye): the kernel of that Debian release instead,
-# cached under .../kernel/SUITE/.  apt gets its own sources list (the host's
-# Debian mirror, "SUITE main"), lists and cache directories there, so the
-# host's apt configuration is neither used nor touched; the lists are
-# refreshed once a day.
+# Two package layouts:
+#   Debian <= 13   linux-image-VER-amd64 holds /boot/vmlinuz-VER, /boot/config-VER
+#                  and the modules under /lib/modules/VER/
+#   Debian 14/sid  linux-image-VER-amd64 is empty and depends on
+#                  linux-binary-VER (/usr/lib/modules/VER/vmlinuz),
+#                  linux-base-VER (/usr/lib/modules/VER/config) and
+#                  linux-modules-VER (the modules, not fetched)
+# The harness needs no module: check-config below fails when an option it
+# relies on (ACPI memory and CPU hotplug, the 8250 UART, devtmpfs, ...) is
+# not built in.
+#
+# kernel.sh SUITE (bullseye, trixie, sid, ...): the kernel of that Debian
+# release instead, cached under .../kernel/SUITE/.  apt gets its own sources
+# list (the host's Debian mirror, "SUITE main"), lists and cache directories
+# there, so the host's apt configuration is neither used nor touched; the
+# lists are refreshed once a day.
 set -euo pipefail
 suite=${1-}
 case $suite in
@@ -49,11 +61,56 @@ if [ -n "$suite" ]; then
 	fi
 fi
 
+# A cached kernel is a directory with a file "ok" naming, relative to it, the
+# file to boot (empty in caches made before the bzImage fallback: boot/vmlinux).
+bootable() {
+	local f
+	f=$(cat "$1/ok")
+	echo "$1/${f:-boot/vmlinux}"
+}
+
 newest_cached() {
-	local k
-	k=$(find "$cache" -mindepth 3 -maxdepth 3 -path '*/boot/vmlinux' -type f 2> /dev/null |
-		sort -V | tail -n 1)
-	[ -n "$k" ] && echo "$k"
+	local ok
+	ok=$(find "$cache" -mindepth 2 -maxdepth 2 -name ok -type f 2> /dev/null | sort -V | tail -n 1)
+	[ -n "$ok" ] && bootable "${ok%/ok}"
+}
+
+# Options the guest relies on, built in (=y): the initramfs carries no module.
+# ACPI memory and CPU hotplug and the memory block devices, the console and
+# the agent's UART, devtmpfs, tmpfs, the initramfs, syslog's unix socket.
+check_config() {
+	local cfg=$1 opt missing=()
+	for opt in ACPI_HOTPLUG_MEMORY ACPI_HOTPLUG_CPU HOTPLUG_CPU MEMORY_HOTPLUG \
+		MEMORY_HOTREMOVE SERIAL_8250 SERIAL_8250_CONSOLE DEVTMPFS TMPFS \
+		BLK_DEV_INITRD UNIX; do
+		grep -qx "CONFIG_$opt=y" "$cfg" || missing+=("$opt")
+	done
+	if ((${#missing[@]})); then
+		echo "kernel.sh: $(basename "$cfg") lacks (as built-in) ${missing[*]}" >&2
+		return 1
+	fi
+}
+
+# The kernel inside a bzImage: the setup header says where the payload
+# starts (after (setup_sects + 1) * 512 bytes of real-mode code, at
+# payload_offset) and how long it is; its last 4 bytes are the decompressed
+# size.  The magic says which compressor made it.
+extract_vmlinux() {
+	local z=$1 out=$2 sects off len start magic
+	sects=$(od -An -tu1 -j $((0x1f1)) -N1 "$z" | tr -d ' ')
+	off=$(od -An -tu4 -j $((0x248)) -N4 "$z" | tr -d ' ')
+	len=$(od -An -tu4 -j $((0x24c)) -N4 "$z" | tr -d ' ')
+	[ "$sects" = 0 ] && sects=4
+	start=$(((sects + 1) * 512 + off))
+	magic=$(tail -c +"$((start + 1))" "$z" | od -An -tx1 -N6 | tr -d ' ')
+	case $magic in
+	fd377a585a00) set -- xz -dc ;;
+	28b52ffd*) set -- zstd -dcq ;;
+	1f8b*) set -- gzip -dc ;;
+	*) echo "kernel.sh: unknown compression of '$z' (payload starts $magic)" >&2; return 1 ;;
+	esac
+	command -v "$1" > /dev/null || { echo "kernel.sh: '$1' is needed to decompress '$z'" >&2; return 1; }
+	tail -c +"$((start + 1))" "$z" | head -c "$((len - 4))" | "$@" > "$out"
 }
 
 pkg=$(apt-cache "${apt[@]}" depends linux-image-amd64 2> /dev/null |
@@ -71,28 +128,55 @@ ver=$(apt-cache "${apt[@]}" policy "$pkg" | sed -n 's/^ *Candidate: //p')
 dir=$cache/${pkg}_$ver
 if [ ! -f "$dir/ok" ]; then
 	echo "kernel.sh: fetching $pkg $ver into $cache" >&2
+	# The split layout: the image package only depends on its parts.
+	kver=${pkg#linux-image-}
+	pkgs=("$pkg=$ver")
+	if apt-cache "${apt[@]}" depends "$pkg=$ver" 2> /dev/null | grep -q "Depends: linux-binary-$kver\$"; then
+		pkgs=("linux-binary-$kver=$ver" "linux-base-$kver=$ver")
+	fi
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/hpo-kernel.XXXXXX")
-	trap 'rm -rf "$tmp"' EXIT
+	trap 'rm -rf "$tmp" "$dir.new"' EXIT
 	# apt drops privileges to _apt for the download when it can write there.
 	chmod 0755 "$tmp"
 	chown _apt "$tmp" 2> /dev/null || true
-	if ! (cd "$tmp" && apt-get "${apt[@]}" download -q "$pkg=$ver" > /dev/null); then
+	if ! (cd "$tmp" && apt-get "${apt[@]}" download -q "${pkgs[@]}" > /dev/null); then
 		if newest_cached; then exit 0; fi
-		echo "kernel.sh: 'apt-get download $pkg' failed" >&2
+		echo "kernel.sh: 'apt-get download ${pkgs[*]}' failed" >&2
 		exit 1
 	fi
-	mkdir -p "$dir.new"
-	dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$dir.new" --wildcards './boot/vmlinuz-*' './boot/config-*'
-	# The bzImage carries the kernel as one xz stream (CONFIG_KERNEL_XZ).
-	z=$(find "$dir.new/boot" -name 'vmlinuz-*')
-	off=$(grep -abo $'\xfd7zXZ\x00' "$z" | head -n 1 | cut -d: -f1)
-	tail -c +"$((off + 1))" "$z" | xz -dc > "$dir.new/boot/vmlinux" 2> /dev/null || true
-	if ! readelf -n "$dir.new/boot/vmlinux" 2> /dev/null | grep -q '^ *Xen'; then
-		echo "kernel.sh: could not extract a PVH-bootable vmlinux from '$z'" >&2
+	rm -rf "$dir.new"
+	mkdir -p "$dir.new/boot" "$tmp/x"
+	for deb in "$tmp"/*.deb; do
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/x" --wildcards --no-wildcards-match-slash \
+			--exclude '*/kernel/*' './boot/*' './usr/lib/modules/*/*' 2> /dev/null || true
+	done
+	if [ -d "$tmp/x/boot" ]; then
+		find "$tmp/x/boot" -maxdepth 1 \( -name 'vmlinuz-*' -o -name 'config-*' \) -exec cp {} "$dir.new/boot/" \;
+	fi
+	for m in "$tmp"/x/usr/lib/modules/*/; do
+		[ -d "$m" ] || continue
+		v=$(basename "$m")
+		[ ! -f "$m/vmlinuz" ] || cp "$m/vmlinuz" "$dir.new/boot/vmlinuz-$v"
+		[ ! -f "$m/config" ] || cp "$m/config" "$dir.new/boot/config-$v"
+	done
+	z=$(find "$dir.new/boot" -name 'vmlinuz-*' | head -n 1)
+	cfg=$(find "$dir.new/boot" -name 'config-*' | head -n 1)
+	if [ -z "$z" ] || [ -z "$cfg" ]; then
+		echo "kernel.sh: no vmlinuz or config in ${pkgs[*]}" >&2
 		exit 1
 	fi
+	check_config "$cfg"
+	extract_vmlinux "$z" "$dir.new/boot/vmlinux" || true
+	# XEN_ELFNOTE_PHYS32_ENTRY (0x12): the PVH entry point qemu jumps to.
+	if readelf -n "$dir.new/boot/vmlinux" 2> /dev/null | grep -q '^ *Xen .*(0x00000012)'; then
+		boot=boot/vmlinux
+	else
+		echo "kernel.sh: no PVH-bootable vmlinux in '$z': booting the bzImage (slower under TCG)" >&2
+		rm -f "$dir.new/boot/vmlinux"
+		boot=boot/${z##*/}
+	fi
+	echo "$boot" > "$dir.new/ok"
 	rm -rf "$dir"
 	mv "$dir.new" "$dir"
-	touch "$dir/ok"
 fi
-echo "$dir/boot/vmlinux"
+bootable "$dir"

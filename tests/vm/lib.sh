@@ -39,7 +39,7 @@ vm_deps() {
 	local missing=() pkgs=() pair cmd pkg
 	for pair in qemu-system-x86_64:qemu-system-x86 busybox:busybox-static \
 		cpio:cpio /lib/systemd/systemd-udevd:udev python3:python3 \
-		xz:xz-utils dpkg-deb:dpkg readelf:binutils bats:bats \
+		xz:xz-utils zstd:zstd dpkg-deb:dpkg readelf:binutils bats:bats \
 		/usr/lib/bats/bats-assert/load.bash:bats-assert \
 		/usr/lib/bats/bats-support/load.bash:bats-support \
 		/usr/share/base-passwd/group.master:base-passwd \
