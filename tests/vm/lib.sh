@@ -7,7 +7,8 @@
 #   vm_boot DIR [ARGS...]    boot a guest whose state lives in DIR and make it
 #                            the current one (HPO_VM_DIR); ARGS go to
 #                            `vmctl boot` (--append 'hpo.pkg=installed',
-#                            --mem 2G, --maxmem 64G, --maxcpus 8, ...)
+#                            --mem 2G, --maxmem 64G, --maxcpus 8,
+#                            --online-capable for CPU hot-add on 6.12+, ...)
 #   vm_sh SCRIPT             run SCRIPT in the guest, its output and status
 #   vm_add_memory SIZE       hot-add a DIMM, prints "ID ADDR SIZE"
 #   vm_add_cpu               hot-add a vCPU, prints its device ID
@@ -32,6 +33,9 @@ HPO_VM_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 HPO_VM_TOP=$(cd "$HPO_VM_LIB/../.." && pwd)
 : "${HPO_VM_BUILD:=$HPO_VM_TOP/build/vm}"
 HPO_VM_CTL=$HPO_VM_LIB/vmctl
+# vmctl boot --online-capable keeps qemu's upgraded ACPI tables there.
+: "${HPO_VM_ACPI_CACHE:=$HPO_VM_BUILD/acpi}"
+export HPO_VM_ACPI_CACHE
 
 # vm_deps check|install: say which tools are missing and which Debian
 # package has each; "install", as root, apt-get installs them instead.
