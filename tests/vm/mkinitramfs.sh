@@ -61,7 +61,11 @@ install -m 0644 "$here/guest/inittab" "$root/etc/inittab"
 install -m 0755 "$here/guest/init" "$root/usr/local/sbin/hpo-vm-init"
 install -m 0755 "$here/guest/agent" "$root/usr/local/sbin/hpo-vm-agent"
 install -m 0755 "$here/guest/pkg" "$root/usr/local/sbin/hpo-vm-pkg"
+install -m 0755 "$here/guest/unit" "$root/usr/local/sbin/hpo-vm-unit"
 install -m 0755 "$here/guest/hpo-vm" "$root/usr/local/bin/hpo-vm"
+# Test rules that behave like the distributions' hotplug rules (hpo.rules=).
+mkdir -p "$root/usr/local/share/hotplug-online-vm"
+cp -r "$here/guest/distro-rules" "$root/usr/local/share/hotplug-online-vm/"
 
 if [ -n "$deb" ]; then
 	pkgdir=$root/usr/local/share/hotplug-online-vm/deb
