@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# The guest's tools that later scenarios build on, each against its negative
+# control: hpo-vm memhp (the kernel's memory hotplug policy), hpo-vm execs
+# (helper execs counted by the kernel's sched_process_exec tracepoint),
+# hpo-vm-pkg (dpkg's order of maintainer scripts for install, upgrade,
+# remove, purge) and the boot-time run of hotplug-online-setup.service's
+# ExecStart= (hpo-vm-unit; hpo.setup=0 turns it off).
+load common
+
+# A unit in /etc/systemd/system (an administrator's override) wins over
+# whatever the package ships: the boot-time tests see their own commands.
+# `pidof` fails while no udevd runs (its status is logged, '-' ignores it).
+setup_file() {
+	local u=$BATS_FILE_TMPDIR/unit/etc/systemd/system
+	mkdir -p "$u"
+	cat > "$u/hotplug-online-setup.service" <<- 'EOF'
+		[Unit]
+		Description=test stand-in for hotplug-online's setup unit
+		DefaultDependencies=no
+		Before=systemd-udev-trigger.service
+
+		[Service]
+		Type=oneshot
+		ExecStart=-/usr/bin/pidof systemd-udevd
+		ExecStart=/bin/touch /run/hpo-test-setup-ran
+		ExecStart=/bin/echo setup ran, \
+		  continued
+	EOF
+	vm_initrd_plus "$BATS_FILE_TMPDIR/initramfs-unit.cpio" "$BATS_FILE_TMPDIR/unit"
+	guest_boot --append 'hpo.pkg=installed hpo.coldplug=hotplug'
+}
+teardown_file() { guest_stop; }
+
+@test "boot without the test unit: the setup unit runs if and only if the package ships one" {
+	run -0 vm_sh 'ls /usr/lib/systemd/system/hotplug-online-setup.service /lib/systemd/system/hotplug-online-setup.service 2> /dev/null; ls /run/hpo-vm-unit 2> /dev/null'
+	if [[ $output == *"/systemd/system/hotplug-online-setup.service"* ]]; then
+		assert_line hotplug-online-setup.service.log
+	else
+		refute_output --partial hotplug-online-setup
+		run -0 bash -c "grep -ac 'hotplug-online-setup' '$HPO_VM_DIR/console.log' || true"
+		assert_output 0
+	fi
+}
+
+@test "memhp: auto_online_blocks and the memory_hotplug parameters of 6.1" {
+	run -0 vm_sh 'hpo-vm memhp'
+	assert_line 'auto_online_blocks offline'
+	assert_line 'online_policy contig-zones'
+	assert_line 'auto_movable_ratio 301'
+	# The values follow the kernel: change one and read it back.
+	run -0 vm_sh 'echo online > /sys/devices/system/memory/auto_online_blocks; hpo-vm memhp; echo offline > /sys/devices/system/memory/auto_online_blocks'
+	assert_line 'auto_online_blocks online'
+}
+
+@test "execs: the helper's execs for a hot-added DIMM, none without a hot-add" {
+	run -0 vm_sh 'hpo-vm execs start && sleep 1 && hpo-vm execs count'
+	assert_output 0
+	add_dimm 256M
+	wait_blocks online
+	vm_sh 'udevadm settle --timeout=30'
+	run -0 vm_sh 'hpo-vm execs list'
+	echo "# ${#lines[@]} execs for ${#BLOCKS[@]} blocks" >&3
+	((${#lines[@]} >= 1)) || fail "no exec recorded"
+	for l in "${lines[@]}"; do
+		[[ $l =~ ^[0-9]+\.[0-9]+\ [0-9]+\ /usr/sbin/hotplug-online$ ]] || fail "bad record '$l'"
+	done
+	# Another pattern sees other programs: the tracepoint is not the helper's.
+	run -0 vm_sh "hpo-vm execs start '*/true' && /bin/true && hpo-vm execs count && hpo-vm execs stop"
+	assert_output 1
+}
+
+@test "hpo-vm-pkg: remove keeps the conffile, purge drops it, install and upgrade run postinst configure [OLDVERSION]" {
+	run -0 vm_sh 'hpo-vm-pkg status'
+	assert_output --regexp '^installed [0-9]'
+	run -0 vm_sh 'hpo-vm-pkg remove && hpo-vm-pkg status; ls /usr/sbin/hotplug-online /etc/hotplug-online.conf 2>&1; ls /usr/lib/udev/rules.d | grep -c hotplug-online || true'
+	assert_line --regexp '^config-files '
+	assert_line --partial '/usr/sbin/hotplug-online: No such file'
+	assert_line /etc/hotplug-online.conf
+	assert_line 0
+	run -0 vm_sh 'hpo-vm-pkg purge && hpo-vm-pkg status; ls /etc/hotplug-online.conf /var/lib/dpkg/info 2>&1; true'
+	assert_line not-installed
+	assert_line --partial '/etc/hotplug-online.conf: No such file'
+	run -0 vm_sh 'hpo-vm-pkg install && hpo-vm-pkg upgrade 0.0.1-1 && hpo-vm-pkg status'
+	assert_output --regexp '^installed [0-9]'
+	# The scripts ran in dpkg's order, with dpkg's arguments (console log).
+	run -0 bash -c "tr -d '\\r' < '$HPO_VM_DIR/console.log' | grep -a '^hpo-vm-pkg: '"
+	printf '# %s\n' "${lines[@]}" >&3
+	assert_line --regexp '^hpo-vm-pkg: hotplug-online.postrm remove$'
+	assert_line --regexp '^hpo-vm-pkg: hotplug-online.postrm purge$'
+	assert_line --regexp '^hpo-vm-pkg: hotplug-online.postinst configure$'
+	assert_line --regexp '^hpo-vm-pkg: hotplug-online.postrm upgrade [0-9]'
+	assert_line 'hpo-vm-pkg: hotplug-online.postinst configure 0.0.1-1'
+	# A script that fails makes the command fail with its status.
+	run -0 vm_sh 'cp /var/lib/dpkg/info/hotplug-online.postinst /tmp/p
+		printf "#!/bin/sh\nexit 7\n" > /usr/local/share/hotplug-online-vm/deb/control/postinst
+		hpo-vm-pkg upgrade 0.1.0-1; echo "status $?"
+		cp /tmp/p /usr/local/share/hotplug-online-vm/deb/control/postinst'
+	assert_line 'status 7'
+}
+
+@test "boot: the setup unit's ExecStart= commands run before udevd, output in syslog" {
+	guest_stop
+	HPO_VM_INITRD=$BATS_FILE_TMPDIR/initramfs-unit.cpio guest_boot --append 'hpo.pkg=installed hpo.coldplug=hotplug'
+	run -0 vm_sh 'cat /run/hpo-vm-unit/hotplug-online-setup.service.log; test -e /run/hpo-test-setup-ran && echo ran'
+	assert_line '/usr/bin/pidof systemd-udevd -> 1'
+	assert_line '/bin/touch /run/hpo-test-setup-ran -> 0'
+	assert_line 'ran'
+	run -0 vm_sh 'grep "hotplug-online-setup: " /var/log/messages'
+	assert_output --regexp 'daemon\.info hotplug-online-setup: setup ran, continued$'
+	run -0 vm_sh 'pidof systemd-udevd'
+}
+
+@test "boot, negative control: hpo.setup=0 runs nothing" {
+	guest_stop
+	HPO_VM_INITRD=$BATS_FILE_TMPDIR/initramfs-unit.cpio guest_boot --append 'hpo.pkg=installed hpo.coldplug=hotplug hpo.setup=0'
+	run -0 vm_sh 'ls /run/hpo-vm-unit/ /run/hpo-test-setup-ran 2>&1; grep -c "hotplug-online-setup" /var/log/messages || true'
+	refute_line --partial 'hotplug-online-setup.service.log'
+	assert_line --partial '/run/hpo-test-setup-ran: No such file'
+	assert_line 0
+}
