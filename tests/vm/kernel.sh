@@ -27,10 +27,31 @@
 # list (the host's Debian mirror, "SUITE main"), lists and cache directories
 # there, so the host's apt configuration is neither used nor touched; the
 # lists are refreshed once a day.
+#
+# kernel.sh [SUITE] --modules NAME[,NAME...]: print instead the path of an
+# uncompressed cpio archive, made once and cached beside the kernel, with
+# those modules of the kernel and the ones they depend on (the "depends="
+# of their .modinfo), decompressed, under /usr/lib/modules/VER/kernel/, and
+# /usr/lib/modules/VER/hpo-vm/NAME.load: the .ko files to insmod for NAME,
+# dependencies first.  Append it to the initramfs (lib.sh: vm_initrd_modules)
+# and boot with hpo.modules=NAME,...: guest/init loads them before udevd.
+# The modules come from linux-image-VER (Debian <= 13) or linux-modules-VER.
+# A module built into the kernel (modules.builtin) needs no file: it is left
+# out, and its .load file is empty.
 set -euo pipefail
-suite=${1-}
+suite='' modules=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--modules) modules=${2:?kernel.sh: --modules needs a list}; shift 2 ;;
+	--modules=*) modules=${1#--modules=}; shift ;;
+	*) suite=$1; shift ;;
+	esac
+done
 case $suite in
 *[!a-z]*) echo "kernel.sh: bad suite name '$suite'" >&2; exit 2 ;;
+esac
+case $modules in
+*[!a-z0-9_,-]*) echo "kernel.sh: bad module list '$modules'" >&2; exit 2 ;;
 esac
 
 if [ -n "${HPO_VM_CACHE-}" ]; then
@@ -178,5 +199,89 @@ if [ ! -f "$dir/ok" ]; then
 	echo "$boot" > "$dir.new/ok"
 	rm -rf "$dir"
 	mv "$dir.new" "$dir"
+	trap - EXIT
+	rm -rf "$tmp"
 fi
-bootable "$dir"
+[ -n "$modules" ] || { bootable "$dir"; exit 0; }
+
+# The modules' archive: one per set of names.
+names=$(echo "$modules" | tr ',-' '\n_' | sed '/^$/d' | sort -u)
+mcpio=$dir/modules-$(echo "$names" | paste -sd+).cpio
+if [ ! -f "$mcpio" ]; then
+	kver=${pkg#linux-image-}
+	mpkg=$pkg
+	get=("$pkg=$ver")
+	if apt-cache "${apt[@]}" depends "$pkg=$ver" 2> /dev/null | grep -q "Depends: linux-modules-$kver\$"; then
+		# modules.builtin is in linux-base.
+		mpkg=linux-modules-$kver
+		get=("$mpkg=$ver" "linux-base-$kver=$ver")
+	fi
+	echo "kernel.sh: fetching $mpkg $ver for its modules ($(echo "$names" | paste -sd' '))" >&2
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/hpo-kmods.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	chmod 0755 "$tmp"
+	chown _apt "$tmp" 2> /dev/null || true
+	if ! (cd "$tmp" && apt-get "${apt[@]}" download -q "${get[@]}" > /dev/null); then
+		echo "kernel.sh: 'apt-get download ${get[*]}' failed" >&2
+		exit 1
+	fi
+	mkdir -p "$tmp/x" "$tmp/root"
+	for deb in "$tmp"/*.deb; do
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp/x" --wildcards \
+			'./lib/modules/*' './usr/lib/modules/*' 2> /dev/null || true
+	done
+	mdir=$(find "$tmp/x" -mindepth 3 -maxdepth 4 -type d -path '*/lib/modules/*' -name "$kver*" | head -n 1)
+	[ -n "$mdir" ] || { echo "kernel.sh: no modules in $mpkg" >&2; exit 1; }
+	mver=${mdir##*/}
+	out=$tmp/root/usr/lib/modules/$mver
+	mkdir -p "$out/hpo-vm"
+	# The file of module NAME ('-' and '_' are the same), decompressed into
+	# $out; print its path relative to $out, nothing if it is built in.
+	module_file() {
+		local f rel pat
+		pat=${1//[-_]/[-_]}
+		f=$(find "$mdir/kernel" -name "$pat.ko" -o -name "$pat.ko.xz" -o -name "$pat.ko.zst" \
+			-o -name "$pat.ko.gz" | head -n 1)
+		if [ -z "$f" ]; then
+			if grep -q "/$pat\.ko\$" "$mdir/modules.builtin" 2> /dev/null; then
+				return 0
+			fi
+			echo "kernel.sh: no module '$1' in $mpkg" >&2
+			return 1
+		fi
+		rel=${f#"$mdir"/}
+		rel=${rel%.xz}
+		rel=${rel%.zst}
+		rel=${rel%.gz}
+		if [ ! -f "$out/$rel" ]; then
+			mkdir -p "$(dirname "$out/$rel")"
+			case $f in
+			*.xz) xz -dc "$f" ;;
+			*.zst) zstd -dcq "$f" ;;
+			*.gz) gzip -dc "$f" ;;
+			*) cat "$f" ;;
+			esac > "$out/$rel"
+		fi
+		echo "$rel"
+	}
+	# NAME's .ko files, dependencies first, each once.
+	load_order() {
+		local rel dep
+		case " $seen " in *" $1 "*) return 0 ;; esac
+		seen="$seen $1"
+		rel=$(module_file "$1") || return 1
+		[ -n "$rel" ] || return 0
+		for dep in $(tr '\0' '\n' < "$out/$rel" | sed -n 's/^depends=//p' | head -n 1 | tr ',' ' '); do
+			load_order "$dep" || return 1
+		done
+		echo "$rel"
+	}
+	for n in $names; do
+		seen=''
+		load_order "$n" > "$out/hpo-vm/$n.load"
+	done
+	(cd "$tmp/root" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
+		cpio --quiet --null -o -H newc --owner 0:0) > "$mcpio.tmp"
+	mv "$mcpio.tmp" "$mcpio"
+fi
+echo "$mcpio"

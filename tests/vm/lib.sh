@@ -20,6 +20,11 @@
 #                            unpacks both), for a guest that needs more
 #   vm_kernel_of SUITE       path of Debian SUITE's kernel (e.g. bullseye),
 #                            fetched into the cache first (kernel.sh SUITE)
+#   vm_initrd_modules OUT SUITE MODULES
+#                            OUT: the initramfs plus the kernel modules
+#                            MODULES (a,b,...) of SUITE's kernel ('' for the
+#                            default one) and their dependencies; boot it
+#                            with --append hpo.modules=MODULES
 #
 # In the guest, `hpo-vm` answers questions (blocks, cpus, memtotal, wait,
 # log: see guest/hpo-vm), `hpo-vm-pkg install` installs the package, and the
@@ -129,6 +134,13 @@ vm_initrd_plus() {
 			(cd "$dir" && find . -mindepth 1 -print0 | LC_ALL=C sort -z |
 				cpio --quiet --null -o -H newc --owner 0:0)
 	} > "$out.tmp" && mv "$out.tmp" "$out"
+}
+
+vm_initrd_modules() {
+	local out=${1:?usage: vm_initrd_modules OUT SUITE MODULES} suite=${2-} mods=${3:?usage: vm_initrd_modules OUT SUITE MODULES} cpio
+	[[ -n ${HPO_VM_INITRD-} ]] || vm_prepare "" || return 1
+	cpio=$("$HPO_VM_LIB/kernel.sh" ${suite:+"$suite"} --modules "$mods") || return 1
+	cat "$HPO_VM_INITRD" "$cpio" > "$out.tmp" && mv "$out.tmp" "$out"
 }
 
 vm_kernel_of() { "$HPO_VM_LIB/kernel.sh" "${1:?usage: vm_kernel_of SUITE}"; }
