@@ -17,7 +17,7 @@
 #   Debian 14/sid  linux-image-VER-amd64 is empty and depends on
 #                  linux-binary-VER (/usr/lib/modules/VER/vmlinuz),
 #                  linux-base-VER (/usr/lib/modules/VER/config) and
-#                  linux-modules-VER (the modules, not fetched)
+#                  linux-modules-VER (the modules: fetched for --modules only)
 # The harness needs no module: check-config below fails when an option it
 # relies on (ACPI memory and CPU hotplug, the 8250 UART, devtmpfs, ...) is
 # not built in.
@@ -90,11 +90,21 @@ bootable() {
 	echo "$1/${f:-boot/vmlinux}"
 }
 
+# The newest cached kernel (or, with --modules, its modules' archive, if
+# made before): for a machine without apt lists or network.
 newest_cached() {
 	local ok
 	ok=$(find "$cache" -mindepth 2 -maxdepth 2 -name ok -type f 2> /dev/null | sort -V | tail -n 1)
-	[ -n "$ok" ] && bootable "${ok%/ok}"
+	[ -n "$ok" ] || return 1
+	if [ -z "$modules" ]; then
+		bootable "${ok%/ok}"
+	else
+		ls "${ok%/ok}/modules-$(module_set).cpio" 2> /dev/null
+	fi
 }
+
+# The archive's name for the --modules list: sorted, '-' as '_'.
+module_set() { echo "$modules" | tr ',-' '\n_' | sed '/^$/d' | sort -u | paste -sd+; }
 
 # Options the guest relies on, built in (=y): the initramfs carries no module.
 # ACPI memory and CPU hotplug and the memory block devices, the console and
@@ -205,8 +215,8 @@ fi
 [ -n "$modules" ] || { bootable "$dir"; exit 0; }
 
 # The modules' archive: one per set of names.
-names=$(echo "$modules" | tr ',-' '\n_' | sed '/^$/d' | sort -u)
-mcpio=$dir/modules-$(echo "$names" | paste -sd+).cpio
+names=$(module_set | tr + '\n')
+mcpio=$dir/modules-$(module_set).cpio
 if [ ! -f "$mcpio" ]; then
 	kver=${pkg#linux-image-}
 	mpkg=$pkg
