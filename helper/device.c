@@ -427,8 +427,10 @@ int log_transition(struct ctx *c, const struct device *d, bool online)
 	char how[300], desc[80];
 	int fd = open_device(c, d);
 
-	if (fd < 0)   /* gone already: its removal says enough */
+	if (fd < 0) {   /* gone already (a hot-remove): the transition, without details */
+		log_only(LOG_INFO, "%s: %s", d->name, online ? "online" : "offline");
 		return EXIT_OK;
+	}
 	if (d->type == DEV_MEMORY)
 		describe_block(c, fd, online, desc, sizeof(desc));
 	else

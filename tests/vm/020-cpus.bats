@@ -18,5 +18,8 @@ teardown_file() { guest_stop; }
 	run -0 vm_sh 'grep -c ^processor /proc/cpuinfo'
 	assert_output 3
 	assert_logged_once "${cpus[@]}"
+	for c in "${cpus[@]}"; do
+		assert_line --regexp "${LOG_HELPER}${c}: online \(by hotplug-online\)$"
+	done
 	assert_no_failure_logged
 }

@@ -75,16 +75,21 @@ am_run() {
 		run -0 vm_sh 'set -e
 			cp /usr/local/share/hotplug-online-vm/hotplug-online-test /usr/sbin/hotplug-online
 			chmod 0755 /usr/sbin/hotplug-online
-			grep -q "RUN+=\"/usr/sbin/hotplug-online udev\"" /usr/lib/udev/rules.d/39-hotplug-online.rules
+			grep -q "IMPORT{program}=\"/usr/sbin/hotplug-online udev\"" /usr/lib/udev/rules.d/39-hotplug-online.rules
 			mkdir -p /etc/udev/rules.d
 			echo "SUBSYSTEM==\"memory\", ACTION==\"add\", ENV{HOTPLUG_ONLINE_TEST_USERSPACE_POLICY}=\"1\"" \
-				> /etc/udev/rules.d/59-hpo-test-userspace-policy.rules
+				> /etc/udev/rules.d/38-hpo-test-userspace-policy.rules
 			udevadm control --reload
-			echo "memory = auto-movable" >> /etc/hotplug-online.conf'
+			printf "memory = auto-movable\nkernel_auto_online = no\n" >> /etc/hotplug-online.conf
+			hotplug-online setup'
 		;;
 	user510)
 		assert_line -n 1 none
-		vm_sh 'echo "memory = auto-movable" >> /etc/hotplug-online.conf'
+		# setup at boot had the kernel online (memory = online); now it
+		# finds no online_policy and leaves auto-movable to the udev rule.
+		run -0 vm_sh 'echo "memory = auto-movable" >> /etc/hotplug-online.conf
+			hotplug-online setup && cat /sys/devices/system/memory/auto_online_blocks'
+		assert_line offline
 		;;
 	esac
 	vm_sh 'hpo-vm zone-pages' > "$out.pages"
@@ -106,24 +111,24 @@ am_run() {
 	assert_no_failure_logged
 }
 
-# Every block of the sequence: exactly one "onlined" line, naming the zone
+# Every block of the sequence: exactly one "online" line, naming the zone
 # the block is in, and for the userspace modes the userspace rule's numbers.
 am_check_log() {
 	local mode=$1 out=$AM_RUNS/$1 name state zone node fw lines
 	[[ -s $out.zones ]] || fail "$mode: no hot-added blocks"
 	while read -r name state zone node fw; do
 		[[ $state == online ]] || fail "$mode: $name is $state"
-		lines=$(grep -E "${LOG_HELPER}${name}: onlined" "$out.log") ||
-			fail "$mode: no 'onlined' line for $name" "$(cat "$out.log")"
+		lines=$(grep -E "${LOG_HELPER}${name}: online \(" "$out.log") ||
+			fail "$mode: no 'online' line for $name" "$(cat "$out.log")"
 		[[ $(wc -l <<< "$lines") == 1 ]] || fail "$mode: $name logged more than once" "$lines"
-		[[ $lines == *"(128 MiB, node $node, zone $zone)" ]] ||
+		[[ $lines == *"(128 MiB, node $node, zone $zone; "* ]] ||
 			fail "$mode: $name is in $zone on node $node, the log says otherwise" "$lines"
 		if [[ $mode == kernel ]]; then
-			[[ $lines == *": onlined as online (128 MiB,"* ]] ||
+			[[ $lines == *"; by hotplug-online as online)" ]] ||
 				fail "$mode: $name was not onlined with a plain 'online'" "$lines"
 		else
-			[[ $lines == *": onlined as online_movable, auto-movable: "* ||
-				$lines == *": onlined as online_kernel, auto-movable: "* ]] ||
+			[[ $lines == *"; by hotplug-online as online_movable, auto-movable: "* ||
+				$lines == *"; by hotplug-online as online_kernel, auto-movable: "* ]] ||
 				fail "$mode: $name was not decided in userspace" "$lines"
 		fi
 	done < "$out.zones"
@@ -132,8 +137,8 @@ am_check_log() {
 	fi
 	# Within or exceeds: the numbers behind the first decision of each DIMM.
 	if [[ $mode != kernel ]]; then
-		grep -oE 'memory[0-9]+: onlined as [a-z_]+, auto-movable: [0-9]+\+[0-9]+ MiB movable.*\(' \
-			"$out.log" | sed 's/ ($//; s/^/# /' >&3 || true
+		grep -oE 'memory[0-9]+: online \(.*; by hotplug-online as [a-z_]+, auto-movable: [0-9]+\+[0-9]+ MiB movable.*\)$' \
+			"$out.log" | sed 's/^/# /' >&3 || true
 	fi
 }
 

@@ -16,7 +16,7 @@ output=''
 BOUND=${HPO_VM_ONLINE_BOUND:-20}
 
 # A syslog line of the helper: busybox syslogd writes
-# "DATE hpo-guest daemon.info hotplug-online[PID]: memory40: onlined ...".
+# "DATE hpo-guest daemon.info hotplug-online[PID]: memory40: online (...)".
 LOG_HELPER='daemon\.[a-z]+ hotplug-online(\[[0-9]+\])?: '
 
 guest_boot() {
@@ -53,14 +53,15 @@ wait_blocks() {
 	echo "# $DIMM_ID: ${#BLOCKS[@]} blocks $1 after ${output} ms" >&3
 }
 
-# Assert that the helper logged exactly one "onlined" line for each of NAMES
-# (memory blocks or CPUs) and return the lines in $output.
+# Assert that the helper logged exactly one "online (...)" line for each of
+# NAMES (memory blocks or CPUs): one line per transition, whoever onlined
+# it.  Returns the lines in $output.
 assert_logged_once() {
 	local name n
-	run -0 vm_sh 'hpo-vm log'
+	run -0 vm_sh 'udevadm settle --timeout=30; hpo-vm log'
 	for name in "$@"; do
-		n=$(grep -cE "${LOG_HELPER}${name}: onlined" <<< "$output" || true)
-		[[ $n == 1 ]] || fail "expected one 'onlined' line for $name, found $n" "$output"
+		n=$(grep -cE "${LOG_HELPER}${name}: online \(" <<< "$output" || true)
+		[[ $n == 1 ]] || fail "expected one 'online' line for $name, found $n" "$output"
 	done
 }
 

@@ -4,15 +4,15 @@
 #
 #   memory, CYCLES times (default 50), in one boot:  hot-add a 512 MiB DIMM;
 #       every block online in ZONE_MOVABLE within SOAK_ONLINE_BOUND s;
-#       exactly one "onlined" line per block in syslog; device_del; every
+#       exactly one "online" line per block in syslog; device_del; every
 #       block gone within SOAK_REMOVE_BOUND s; MemTotal back to its value at
 #       boot
 #   CPU, SOAK_CPU_CYCLES times (default CYCLES / 5, at least 1):  hot-add a
-#       vCPU; online within the bound; one "onlined" line; device_del; the
+#       vCPU; online within the bound; one "online" line; device_del; the
 #       guest kernel offlines it on the ACPI eject and
 #       /sys/devices/system/cpu/cpuN goes away within the removal bound
 #   at the end of each boot:  no warning or error from hotplug-online in
-#       syslog, no RUN program that udevd saw fail, as many "onlined" lines as
+#       syslog, no RUN program that udevd saw fail, as many "online" lines as
 #       devices added, MemTotal and the CPU count as at boot, nothing in
 #       qemu's own log (an abort, a refused device).
 #
@@ -73,7 +73,7 @@ die() {
 }
 
 # A syslog line of the helper: busybox syslogd writes
-# "DATE hpo-guest daemon.info hotplug-online[PID]: memory40: onlined ...".
+# "DATE hpo-guest daemon.info hotplug-online[PID]: memory40: online (...)".
 HELPER='daemon\.[a-z]+ hotplug-online(\[[0-9]+\])?: '
 
 now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
@@ -103,12 +103,12 @@ boot() {
 	vm_boot "$dir" --append 'hpo.pkg=installed hpo.coldplug=hotplug' --smp 1 --maxcpus 4 \
 		--lifetime $((600 + 120 * ($1 + $2))) 2>&1 | sed 's/^/soak: /'
 	[[ ${PIPESTATUS[0]} == 0 ]] || die "the guest did not boot"
-	vm_sh 'echo "memory = online_movable" >> /etc/hotplug-online.conf'
+	vm_sh 'echo "memory = online_movable" >> /etc/hotplug-online.conf && hotplug-online setup' > /dev/null
 	mem0=$(vm_sh 'hpo-vm memtotal')
 	cpus0=$(vm_sh 'hpo-vm cpus | wc -l')
 	block_size=$(vm_sh 'cat /sys/devices/system/memory/block_size_bytes')
 	block_size=$((16#$block_size))
-	onlined=0 # "onlined" lines the helper must have logged in this boot
+	onlined=0 # "online" lines the helper must have logged in this boot
 	boots=$((boots + 1)) boot_ms=$((boot_ms + $(now_ms) - t))
 	echo "soak: boot $boots ($HPO_VM_ACCEL) in $((($(now_ms) - t) / 1000)) s; MemTotal $mem0 kB," \
 		"$cpus0 CPU; next: $1 memory and $2 CPU cycles"
@@ -116,15 +116,15 @@ boot() {
 
 # The end of a boot: its whole syslog (the rotated part too) has no warning
 # or error from the helper and no RUN program that failed, exactly one
-# "onlined" line per device added, and the guest is as it was at boot.
+# "online" line per device added, and the guest is as it was at boot.
 end_of_boot() {
 	local out n
 	out=$(vm_sh 'cat /var/log/messages.0 /var/log/messages 2> /dev/null |
 		grep -E "daemon\.(warn|err|crit|alert|emerg) hotplug-online|Process .* failed" || true')
 	[[ -z $out ]] || die "failures in the guest's syslog: $out"
 	n=$(vm_sh "cat /var/log/messages.0 /var/log/messages 2> /dev/null |
-		grep -cE '${HELPER}(memory|cpu)[0-9]+: onlined' || true")
-	((n == onlined)) || die "$n 'onlined' lines in the guest's syslog, expected $onlined"
+		grep -cE '${HELPER}(memory|cpu)[0-9]+: online \\(' || true")
+	((n == onlined)) || die "$n 'online' lines in the guest's syslog, expected $onlined"
 	n=$(vm_sh 'hpo-vm memtotal')
 	[[ $n == "$mem0" ]] || die "MemTotal $n kB at the end, $mem0 kB at boot"
 	n=$(vm_sh 'hpo-vm cpus | wc -l')
@@ -164,8 +164,8 @@ mem_round() {
 	for b in $(vm_sh "hpo-vm dimm-blocks $addr $size"); do
 		grep -qx "$b online Movable" <<< "$out" ||
 			die "memory $i: $b is not online in ZONE_MOVABLE: $out"
-		n=$(grep -cE "${HELPER}$b: onlined as online_movable .*zone Movable" <<< "$out" || true)
-		((n == 1)) || die "memory $i: $n 'onlined' lines for $b, expected 1: $out"
+		n=$(grep -cE "${HELPER}$b: online \(128 MiB, node 0, zone Movable; by the kernel's auto-online\)\$" <<< "$out" || true)
+		((n == 1)) || die "memory $i: $n 'online' lines for $b, expected 1: $out"
 	done
 	n=$(grep -cE "${HELPER}" <<< "$out" || true)
 	((n == nblocks)) || die "memory $i: $n helper lines for $nblocks blocks: $out"
@@ -199,8 +199,8 @@ cpu_round() {
 	[[ $ms_on =~ ^[0-9]+$ ]] || die "cpu $i: unexpected answer: $out"
 	cpu=$(sed -n 's/^\(cpu[0-9]*\) 1$/\1/p' <<< "$out")
 	[[ -n $cpu ]] || die "cpu $i: no new CPU online: $out"
-	n=$(grep -cE "${HELPER}$cpu: onlined\$" <<< "$out" || true)
-	((n == 1)) || die "cpu $i: $n 'onlined' lines for $cpu, expected 1: $out"
+	n=$(grep -cE "${HELPER}$cpu: online \(by hotplug-online\)\$" <<< "$out" || true)
+	((n == 1)) || die "cpu $i: $n 'online' lines for $cpu, expected 1: $out"
 	n=$(grep -cE "${HELPER}" <<< "$out" || true)
 	((n == 1)) || die "cpu $i: $n helper lines for one CPU: $out"
 
