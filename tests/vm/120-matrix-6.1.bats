@@ -22,7 +22,7 @@ load matrix
 
 @test "6.1, rhel8, kernel_auto_online = no, online_movable: the udev path, Movable, by hotplug-online" {
 	boot_suite '' --append 'hpo.pkg=installed hpo.rules=rhel8'
-	MATRIX_LABEL='6.1 rhel8 kernel_auto_online=no'
+	export MATRIX_LABEL='6.1 rhel8 kernel_auto_online=no'
 	configure 'kernel_auto_online = no' 'memory = online_movable'
 	assert_output --partial 'auto_online_blocks offline'
 	hot_add 512M Movable 'hotplug-online as online_movable'

@@ -32,6 +32,7 @@ boot_suite() {
 	else
 		guest_boot "$@"
 	fi
+	echo "# ${suite:-bookworm}: kernel $(vm_sh 'uname -r')" >&3
 }
 
 # configure LINE...: append the lines to /etc/hotplug-online.conf and run
@@ -112,6 +113,7 @@ policy_sequence() {
 # and a CPU reaches udevd with SYNTH_UUID (the kernel's mark of a
 # replayed event, 4.13+), in the kernel's event and in udevd's.
 assert_replays_marked() {
+	# shellcheck disable=SC2016 # expanded by the guest's shell
 	run -0 vm_sh 'udevadm monitor --kernel --udev --property --subsystem-match=memory --subsystem-match=cpu > /run/synth 2>&1 &
 		pid=$!; i=0
 		while ! grep -q "^UDEV - " /run/synth && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
