@@ -51,16 +51,19 @@ configure() {
 # event runs it once to log; more is the add's IMPORT).  BEFORE: MemTotal
 # before.
 hot_add() {
-	local size=$1 zone=$2 by=$3 b mark n
+	local size=$1 zone=$2 by=$3 b mark n l since
 	BEFORE=$(vm_sh 'hpo-vm memtotal')
 	# The same block numbers come back after a hot-remove: only the
 	# lines logged from here on count.
 	mark=$(vm_sh 'wc -l < /var/log/messages')
-	vm_sh 'hpo-vm execs start'
+	# udevd's debug log names the rule line that ran the helper for each
+	# event, printed below when there are more execs than blocks.
+	vm_sh 'udevadm control --log-level=debug; hpo-vm execs start'
 	add_dimm "$size"
 	wait_blocks online
-	vm_sh 'udevadm settle --timeout=30'
-	EXECS=$(vm_sh 'hpo-vm execs count; hpo-vm execs stop')
+	vm_sh 'udevadm settle --timeout=30; udevadm control --log-level=info'
+	EXECS=$(vm_sh 'hpo-vm execs count')
+	EXECLIST=$(vm_sh 'hpo-vm execs list; hpo-vm execs stop')
 	run -0 vm_sh "hpo-vm blocks $DIMM_ADDR $DIMM_SIZE"
 	for b in "${BLOCKS[@]}"; do
 		assert_line "$b online $zone"
@@ -72,14 +75,28 @@ hot_add() {
 		assert_line --regexp "${LOG_HELPER}${b}: online \(128 MiB, node 0, zone $zone; by $by\)$"
 	done
 	refute_output --partial 'already online'
+	since=$output
 	assert_no_failure_logged
 	echo "# ${MATRIX_LABEL-}: $MEMHP-> ${#BLOCKS[@]} blocks $zone, by $by; $EXECS helper execs" >&3
+	# More execs than lines: which ones (a line's [PID] is its exec's).
+	if ((EXECS > ${#BLOCKS[@]})); then
+		while read -r l; do echo "#   exec (s since boot, pid, file): $l"; done <<< "$EXECLIST" >&3
+		grep -oE "hotplug-online\[[0-9]+\]: memory[0-9]+: online" <<< "$since" |
+			while read -r l; do echo "#   line: $l"; done >&3
+		vm_sh "tail -n +$((mark + 1)) /var/log/messages | grep -E '39-hotplug-online.rules:[0-9]+ |Processing device'" |
+			sed -E 's/^.*\]: /#   udevd: /' >&3
+	fi
 }
 
-# The helper runs once per block (its online event's log line) and never
-# at the add: the kernel onlined them.
+# The helper runs once per block (its online event's log line), and at the
+# add only for a block that udevd saw offline and then with its
+# firmware_node: the kernel onlined it between the rule's two reads (the
+# helper then finds it online and says nothing).  Seen once in 4 blocks
+# under load; the udev path would be one per block (2 x blocks in all).
 assert_execs_kernel() {
-	[[ $EXECS == "${#BLOCKS[@]}" ]] || fail "expected ${#BLOCKS[@]} helper execs (one per online event), got $EXECS"
+	local n=${#BLOCKS[@]}
+	((EXECS >= n && EXECS - n < n)) ||
+		fail "expected $n helper execs for the online events and fewer than $n at the add, got $EXECS"
 }
 
 # hot_remove: device_del of the last DIMM; its blocks go, MemTotal is back.
@@ -120,7 +137,7 @@ assert_replays_marked() {
 		udevadm trigger --action=add /sys/devices/system/memory/memory0 /sys/devices/system/cpu/cpu0
 		udevadm settle --timeout=30; sleep 0.5; kill $pid
 		uname -r; grep -E "^(KERNEL|UDEV) *\[|^SYNTH_UUID=" /run/synth'
-	echo "# $(head -n 1 <<< "$output"): replayed add events: $(grep -c '^SYNTH_UUID=' <<< "$output") SYNTH_UUID for $(grep -cE '^(KERNEL|UDEV) *\[' <<< "$output") events" >&3
+	echo "# $(head -n 1 <<< "$output"): replayed add events: $(grep -c '^SYNTH_UUID=' <<< "$output") SYNTH_UUID for $(grep -cE '^(KERNEL|UDEV) *\[' <<< "$output") events ($(grep '^SYNTH_UUID=' <<< "$output" | sort -u | tr '\n' ' '))" >&3
 	assert_equal "$(grep -c '^SYNTH_UUID=' <<< "$output")" 4
 	assert_equal "$(grep -cE '^(KERNEL|UDEV) *\[' <<< "$output")" 4
 }
