@@ -199,7 +199,7 @@ static int put_back(struct ctx *c, enum knob k, struct knobs *now, struct knobs 
 		r = knob_write(c, k, saved->val[k]);
 	if (r < 0)
 		return r;
-	if (now->val[k][0])
+	if (now->val[k][0] && strcmp(now->val[k], saved->val[k]) != 0)
 		say(LOG_INFO, "%s: %s (put back, was %s)", knob_name(k), saved->val[k], now->val[k]);
 	saved->val[k][0] = '\0';
 	return write_record(saved);
