@@ -209,8 +209,9 @@ devlog() { devlog_lines | sed -E 's/^(<[0-9]+>hotplug-online)\[[0-9]+\]/\1[PID]/
 
 # devlog_stream: after start_devlog stream and one helper process, wait for
 # the listener to see the connection close, check the framing (each message
-# ends in one NUL, none has a newline) and print the messages one a line,
-# PID replaced by "PID".
+# ends in one NUL, none has a newline) and leave the messages in $stream,
+# one a line, PID replaced by "PID".  Not in $(...): its checks must fail
+# the test.
 devlog_stream() {
 	local i
 	for ((i = 0; i < 1000; i++)); do
@@ -231,7 +232,7 @@ devlog_stream() {
 	[[ $(tr -cd '\n' <"$DEVLOG_OUT" | wc -c) == 0 ]] || fail "a newline on the stream"
 	[[ $(tr -cd '\0' <"$DEVLOG_OUT" | wc -c) == $(grep -aoE '<[0-9]+>hotplug-online\[' "$DEVLOG_OUT" | wc -l) ]] ||
 		fail "not one NUL per message: $(od -c "$DEVLOG_OUT")"
-	tr '\0' '\n' <"$DEVLOG_OUT" | sed -E 's/^(<[0-9]+>hotplug-online)\[[0-9]+\]/\1[PID]/'
+	stream=$(tr '\0' '\n' <"$DEVLOG_OUT" | sed -E 's/^(<[0-9]+>hotplug-online)\[[0-9]+\]/\1[PID]/')
 }
 
 # A fake /dev/kmsg closer to the character device: a FIFO drained into a
