@@ -424,7 +424,13 @@ $L memory4: online (128 MiB, node 1, zone Normal; by another agent)"
 	: >"$DEVLOG_OUT"
 	uevent online /devices/system/memory/memory4
 	assert_equal "$(devlog)" "$L memory4: online (128 MiB, node 1, zone Normal; by another agent)"
-	# A well-formed mark with unprintable text: logged, escaped.
+	# Printable text, quote and backslash included, is logged as written
+	# (the helper's own: "zone chosen by the kernel's auto-movable policy").
+	printf '%s as online, the kernel'"'"'s \\ choice\n' "$ino" >"$RUNDIR/onlined/memory4"
+	: >"$DEVLOG_OUT"
+	uevent online /devices/system/memory/memory4
+	assert_equal "$(devlog)" "$L memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online, the kernel's \\ choice)"
+	# A well-formed mark with unprintable text: logged, escaped (all of it).
 	printf '%s as online\033[31m\n' "$ino" >"$RUNDIR/onlined/memory4"
 	: >"$DEVLOG_OUT"
 	uevent online /devices/system/memory/memory4
