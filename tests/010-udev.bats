@@ -407,7 +407,7 @@ $L memory4: online (128 MiB, node 1, zone Normal; by another agent)"
 	assert_equal "$(marks)" ''
 }
 
-@test "udev online: malformed marks are ignored and dropped, their text never logged raw" {
+@test "udev online: malformed marks are ignored and dropped, their bytes never logged raw" {
 	mksysfs
 	ino=$(ino "$MEM/memory4")
 	mkdir -p "$RUNDIR/onlined"
@@ -430,11 +430,11 @@ $L memory4: online (128 MiB, node 1, zone Normal; by another agent)"
 	: >"$DEVLOG_OUT"
 	uevent online /devices/system/memory/memory4
 	assert_equal "$(devlog)" "$L memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online, the kernel's \\ choice)"
-	# A well-formed mark with unprintable text: logged, escaped (all of it).
-	printf '%s as online\033[31m\n' "$ino" >"$RUNDIR/onlined/memory4"
+	# A well-formed mark with unprintable bytes: each one logged as '?'.
+	printf '%s as online\033[31m\303\251\n' "$ino" >"$RUNDIR/onlined/memory4"
 	: >"$DEVLOG_OUT"
 	uevent online /devices/system/memory/memory4
-	assert_equal "$(devlog)" "$L memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online\\x1b[31m)"
+	assert_equal "$(devlog)" "$L memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online?[31m??)"
 }
 
 @test "udev: symlinked marks and run directory are never followed" {
@@ -469,15 +469,22 @@ $L memory4: online (128 MiB, node 1, zone Normal; by another agent)"
 	assert_equal "$(devlog)" "$L memory4: online (128 MiB, node 1, zone Normal; by another agent)"
 }
 
-@test "udev online/offline: a device already gone is a silent exit 0" {
+@test "udev online/offline: a device already gone (a hot-remove): the transition without details, exit 0" {
 	mksysfs
+	mkdir -p "$RUNDIR/onlined"
+	echo '1 as online' >"$RUNDIR/onlined/memory99"
 	for action in online offline; do
 		uevent "$action" /devices/system/memory/memory99
 		assert_equal "$output$stderr" ''
 		uevent "$action" /devices/system/cpu/cpu9
 	done
-	assert_equal "$(devlog)" ''
-	[[ ! -e $RUNDIR ]] || fail "made the run directory"
+	assert_equal "$(devlog)" "$L memory99: online
+$L cpu9: online
+$L memory99: offline
+$L cpu9: offline"
+	# No mark is read or made for a device that is not there.
+	assert_equal "$(marks)" 'onlined/memory99: 1 as online'
+	[[ ! -e $RUNDIR/offlined ]] || fail "made an offline mark"
 }
 
 @test "udev online: what sysfs does not say is left out of the line" {

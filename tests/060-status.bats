@@ -201,9 +201,9 @@ CPUs offline:       3-11'
 	run -0 ho --sysfs "$SYS" status
 	assert_output --partial 'Offline blocks:     4-7
 Kernel auto-online: online_movable
-                      online_policy = contig-zones
-                      auto_movable_ratio = 150
-                      auto_movable_numa_aware = Y
+  online_policy:    contig-zones
+  auto_movable_ratio: 150
+  auto_movable_numa_aware: Y
 CPUs online:        0-1'
 }
 
@@ -216,8 +216,8 @@ CPUs online:        0-1'
 	run -0 --separate-stderr ho --sysfs "$SYS" status
 	assert_stderr_empty
 	assert_line 'Kernel auto-online: online (set by hotplug-online setup, was offline)'
-	assert_line '                      online_policy = auto-movable (set by hotplug-online setup, was contig-zones)'
-	assert_line '                      auto_movable_ratio = 301'
+	assert_line '  online_policy:    auto-movable (set by hotplug-online setup, was contig-zones)'
+	assert_line '  auto_movable_ratio: 301'
 	run -0 ho --sysfs "$SYS" restore
 	status_json
 	assert_equal "$(jqc .kernel)" '{"auto_online_blocks":"offline","online_policy":"contig-zones","auto_movable_ratio":301,"auto_movable_numa_aware":true,"set_by_hotplug_online":{}}'

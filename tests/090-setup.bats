@@ -327,7 +327,7 @@ auto_online_blocks: online (was offline)' ]] || fail "command line '$cmdline': $
 	printf 'quiet\0memhp_default_state=online\n' >"$HOTPLUG_ONLINE_TEST_CMDLINE"
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
 	assert_equal "$stderr" 'hotplug-online: cannot read the kernel command line: unexpected contents'
-	head -c 70000 /dev/zero | tr '\0' ' ' >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+	head -c $((9 << 20)) /dev/zero | tr '\0' ' ' >"$HOTPLUG_ONLINE_TEST_CMDLINE"   # more than 8 MiB
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
 	assert_stderr_contains 'cannot read the kernel command line: '
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup --dry-run
@@ -516,3 +516,41 @@ auto_movable_ratio: 301 (put back, was 150)'
 	assert_equal "$(tree_sums)" "$before"
 	[[ ! -e $RUNDIR ]]
 }
+
+# The rule leaves s390x/ppc64 memory alone unless setup leaves the flag
+# $RUNDIR/arch-memory (skip_s390x_ppc64 = no).
+@test "setup: skip_s390x_ppc64 = no leaves the rule's flag, = yes removes it; a dry run neither" {
+	mksysfs aob=offline
+	echo 'skip_s390x_ppc64 = no' >"$CFG"
+	run -0 ho --sysfs "$SYS" --config "$CFG" setup --dry-run
+	[[ ! -e $RUNDIR ]] || fail "the dry run made $RUNDIR"
+	run -0 ho --sysfs "$SYS" --config "$CFG" setup
+	assert_equal "$(cat "$RUNDIR/arch-memory")" 'skip_s390x_ppc64 = no'
+	# On any machine: the flag is for the rule, which tests the architecture itself.
+	HOTPLUG_ONLINE_TEST_ARCH=s390x run -0 ho --sysfs "$SYS" --config "$CFG" setup
+	assert_equal "$(cat "$RUNDIR/arch-memory")" 'skip_s390x_ppc64 = no'
+	: >"$CFG"
+	run -0 ho --sysfs "$SYS" --config "$CFG" setup --dry-run
+	[[ -e $RUNDIR/arch-memory ]] || fail "the dry run removed the flag"
+	run -0 ho --sysfs "$SYS" --config "$CFG" setup
+	[[ ! -e $RUNDIR/arch-memory ]] || fail "the flag is still there"
+	run -0 ho --sysfs "$SYS" --config "$CFG" setup
+	# With no run directory, removing nothing makes none.
+	rm -rf "$RUNDIR"
+	run -0 ho --sysfs "$SYS" --config "$CFG" setup --dry-run
+	run -0 ho --sysfs "$SYS" restore
+	echo 'memory = off' >"$CFG"
+	run -0 ho --sysfs "$SYS" --config "$CFG" setup
+	[[ ! -e $RUNDIR/arch-memory ]]
+}
+
+@test "setup: a flag that cannot be written is an error, exit 1, before any knob is touched" {
+	mksysfs aob=offline
+	echo 'skip_s390x_ppc64 = no' >"$CFG"
+	mkdir -p "$RUNDIR/.arch-memory.new"   # in the way of the atomic write
+	before=$(tree_sums)
+	run -1 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
+	assert_stderr_contains "cannot update 'arch-memory' in the run directory: "
+	assert_equal "$(tree_sums)" "$before"
+}
+

@@ -33,7 +33,8 @@ setup() {
 }
 
 # udev_test RULES-FILE DEVICE [ACTION]: udevadm test's output for DEVICE
-# with RULES-FILE as the only rules file there is.
+# with RULES-FILE as the only rules file there is.  ARCH_FLAG=1: with
+# setup's /run/hotplug-online/arch-memory (skip_s390x_ppc64 = no) there.
 udev_test() {
 	local rules=$1 dev=$2 action=${3:-add}
 	# shellcheck disable=SC2016 # the script expands in the namespace
@@ -45,7 +46,11 @@ udev_test() {
 		done
 		mkdir -p /run/udev/rules.d
 		cp "$1" /run/udev/rules.d/39-hotplug-online.rules
-		exec udevadm test --action="$3" "$2" 2>&1' sh "$rules" "$dev" "$action"
+		if [ "$4" = 1 ]; then
+			mkdir -m 0700 /run/hotplug-online
+			echo "skip_s390x_ppc64 = no" >/run/hotplug-online/arch-memory
+		fi
+		exec udevadm test --action="$3" "$2" 2>&1' sh "$rules" "$dev" "$action" "${ARCH_FLAG:-0}"
 	assert_output --partial 'Reading rules file: /run/udev/rules.d/39-hotplug-online.rules'
 	# Ours alone.
 	[[ $(grep -c '^Reading rules file: ' <<<"$output") == 1 ]] || fail "other rules were read:"$'\n'"$output"
@@ -222,6 +227,28 @@ FORCE_OFFLINE='s/ATTR{online}!="0"/ATTR{online}!="1"/'
 	rules=$(variant "$old" "$aob" 's/ATTR{state}!="offline"/ATTR{state}!="online"/')
 	udev_test "$rules" "$BLOCK"
 	imported "$rules" 1
+}
+
+@test "rules: memory add on s390x/ppc64: nothing, unless setup left the arch-memory flag" {
+	need_block
+	aob="s/ATTRS{auto_online_blocks}==\"offline\"/ATTRS{auto_online_blocks}==\"$HOST_AOB\"/"
+	# This machine's architecture taken for s390x (any matches '*').
+	rules=$(variant "$FORCE_OFFLINE" "$aob" 's/CONST{arch}=="s390\*|ppc64\*"/CONST{arch}=="*"/')
+	udev_test "$rules" "$BLOCK"
+	not_imported
+	ARCH_FLAG=1 udev_test "$rules" "$BLOCK"
+	imported "$rules" 1
+	# Control: as this machine is (not s390x or ppc64), the flag does not matter.
+	[[ $(uname -m) != @(s390*|ppc64*) ]] || skip "this machine is $(uname -m)"
+	rules=$(variant "$FORCE_OFFLINE" "$aob")
+	udev_test "$rules" "$BLOCK"
+	imported "$rules" 1
+	# CPUs are not filtered by architecture.
+	cpu=$(online_cpu)
+	[[ -n $cpu ]] || skip "no CPU with online = 1"
+	rules=$(variant 's/ATTR{online}=="0"/ATTR{online}=="1"/' 's/CONST{arch}=="s390\*|ppc64\*"/CONST{arch}=="*"/')
+	udev_test "$rules" "$cpu"
+	imported "$rules" 2
 }
 
 @test "rules: online and offline events RUN the helper (memory and CPU), import nothing; other actions neither" {

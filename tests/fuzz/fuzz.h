@@ -74,14 +74,23 @@ int fault_write(const char *dev, int dirfd, const char *attr, size_t len)
 	return (int)len;
 }
 
-/* The run directory is the harness's, or one that cannot exist; the
- * machine is an x86_64 (the models do not expect s390x's choices). */
+/* Nothing of the machine's: the run directory is the harness's, or one
+ * that cannot exist, as /proc/cmdline, /proc/iomem, /proc/zoneinfo and
+ * the log sockets cannot; an x86_64 running 6.1 (the models do not expect
+ * s390x's choices, nor a kernel that cannot tell a replay). */
 const char *fault_path(const char *name, const char *dflt)
 {
+	static const char *const absent[] = { "CMDLINE", "IOMEM", "ZONEINFO", "DEVLOG", "KMSG" };
+
 	if (strcmp(name, "RUNDIR") == 0)
 		return fuzz_rundir[0] ? fuzz_rundir : "/nonexistent/hotplug-online-fuzz";
 	if (strcmp(name, "ARCH") == 0)
 		return "x86_64";
+	if (strcmp(name, "RELEASE") == 0)
+		return "6.1.0";
+	for (size_t i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		if (strcmp(name, absent[i]) == 0)
+			return "/nonexistent/hotplug-online-fuzz";
 	return dflt;
 }
 

@@ -28,8 +28,9 @@ common_setup() {
 	[[ -x $HO ]] || fail "'$HO' not built: run 'make build/hotplug-online-test'"
 	# Nothing from the caller's environment leaks in, and nothing touches the
 	# host: no test logs to its /dev/log or /dev/kmsg, keeps state in its
-	# /run/hotplug-online, reads its /proc/cmdline or takes its udevd's
-	# /run/udev/control as a sign that udevd runs our rule.
+	# /run/hotplug-online, reads its /proc/cmdline, /proc/iomem or kernel
+	# release, or takes its udevd's /run/udev/control as a sign that udevd
+	# runs our rule.
 	unset ACTION DEVPATH SUBSYSTEM SYNTH_UUID "${!HOTPLUG_ONLINE_TEST_@}"
 	export HOTPLUG_ONLINE_TEST_ARCH=x86_64
 	export HOTPLUG_ONLINE_TEST_DEVLOG="$BATS_TEST_TMPDIR/devlog"   # absent until start_devlog
@@ -39,6 +40,9 @@ common_setup() {
 	export HOTPLUG_ONLINE_TEST_UDEVCTL="$BATS_TEST_TMPDIR/udev-control"   # absent: see udevd_runs
 	export HOTPLUG_ONLINE_TEST_CMDLINE="$BATS_TEST_TMPDIR/cmdline"   # an empty command line
 	: >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+	export HOTPLUG_ONLINE_TEST_IOMEM="$BATS_TEST_TMPDIR/iomem"   # no owner for any address
+	: >"$HOTPLUG_ONLINE_TEST_IOMEM"
+	export HOTPLUG_ONLINE_TEST_RELEASE=6.1.0-test   # marks replays (4.13+)
 	RUNDIR=$HOTPLUG_ONLINE_TEST_RUNDIR
 	SYS="$BATS_TEST_TMPDIR/sys"
 	MEM="$SYS/devices/system/memory"
