@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* What `setup` and `restore` read: the kernel command line
- * (parse_cmdline), the knobs' values (parse_knob), setup's record
- * (parse_record), and the decision made from them (plan_kernel).
+ * (parse_cmdline, and parse_cpu_limit for the CPUs it keeps offline), the
+ * knobs' values (parse_knob), setup's record (parse_record), and the
+ * decision made from them (plan_kernel); and /proc/iomem (parse_iomem).
  * Input: a byte choosing the word buffer's size, a byte of configuration
  * and capability bits, then the text, which goes through every parser. */
 #include <errno.h>
@@ -61,6 +62,87 @@ static void check_cmdline(const char *s, size_t size)
 		CHECK(word[0] == '\0');
 	free(word);
 	free(want);
+}
+
+/* The model of parse_cpu_limit(): the first maxcpus=N, nosmt or nosmt=X
+ * word (not after "--"), cut to 63 bytes, shown(). */
+static int model_cpu_limit(const char *s, char *word, size_t size)
+{
+	const char *p = s;
+
+	while (*p) {
+		size_t n;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		for (n = 0; p[n] && p[n] != ' ' && p[n] != '\t' && p[n] != '\n'; n++)
+			;
+		if (n == 2 && p[0] == '-' && p[1] == '-')
+			break;
+		if ((n > 8 && memcmp(p, "maxcpus=", 8) == 0) || (n == 5 && memcmp(p, "nosmt", 5) == 0) ||
+		    (n > 6 && memcmp(p, "nosmt=", 6) == 0)) {
+			char raw[64];
+
+			n = n < sizeof(raw) - 1 ? n : sizeof(raw) - 1;
+			memcpy(raw, p, n);
+			raw[n] = '\0';
+			shown(raw, word, size);
+			return 1;
+		}
+		p += n;
+	}
+	word[0] = '\0';
+	return 0;
+}
+
+static void check_cpu_limit(const char *s, size_t size)
+{
+	char *word = malloc(size), *want = malloc(size);
+	int r;
+
+	CHECK(word && want);
+	r = parse_cpu_limit(s, word, size);
+	CHECK(r == model_cpu_limit(s, want, size));
+	CHECK(strcmp(word, want) == 0 && printable(word) && strlen(word) < size);
+	free(word);
+	free(want);
+}
+
+/* parse_iomem() on the text as memory_owner() hands it over (NUL after
+ * len, as slurp() leaves it: the parser's strspn() relies on that), then
+ * on lines built to match: found, with the owner in parentheses. */
+static void check_iomem(const uint8_t *data, size_t len, size_t size)
+{
+	char *text = malloc(len + 1), *owner = malloc(size), line[160], name[40];
+	unsigned long long addr = 0, start, stop;
+	unsigned lineno = 12345;
+	size_t n = 0;
+	int r;
+
+	CHECK(text && owner);
+	memcpy(text, data, len);
+	text[len] = '\0';
+	memcpy(&addr, data, len < sizeof(addr) ? len : sizeof(addr));
+	r = parse_iomem(text, len, addr, owner, size, &lineno);
+	CHECK(r == -EINVAL || r == 0 || r == 1);
+	CHECK(lineno <= len + 1);
+	if (r >= 0)
+		CHECK(strlen(owner) < size && (r == 1 || owner[0] == '\0'));
+	/* A System RAM range around addr, owned by printable bytes of the input. */
+	for (size_t i = 0; i < len && n < sizeof(name) - 1 && n < size - 1; i++)
+		if (data[i] > 0x20 && data[i] < 0x7f && data[i] != ')' && data[i] != '(')
+			name[n++] = (char)data[i];
+	name[n] = '\0';
+	start = addr & ~0xfffffffULL;
+	stop = start + 0xfffffff < start ? ~0ULL : start + 0xfffffff;
+	snprintf(line, sizeof(line), "0-ffff : Reserved\n%llx-%llx : System RAM%s%s%s\n  %llx-%llx : x\n",
+		 start, stop, n ? " (" : "", name, n ? ")" : "", start, stop);
+	CHECK(parse_iomem(line, strlen(line), addr, owner, size, &lineno) == 1);
+	CHECK(strcmp(owner, name) == 0 && lineno == 3);
+	if (stop != ~0ULL)
+		CHECK(parse_iomem(line, strlen(line), stop + 1, owner, size, &lineno) == 0 && !owner[0]);
+	free(text);
+	free(owner);
 }
 
 /* Exactly what the kernel prints for each knob. */
@@ -215,6 +297,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = fuzz_str(data + 2, size - 2);
 	check_cmdline(s, wsize);
 	check_cmdline(s, 64);       /* the size kernel_caps uses */
+	check_cpu_limit(s, wsize);
+	check_iomem(data + 2, size - 2, 1 + data[0] % 40);
 	check_knobs(s);
 	check_record(s);
 	check_plan(data[1] | (size > 2 ? (unsigned)data[2] << 8 : 0), s);

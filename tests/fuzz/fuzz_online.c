@@ -251,7 +251,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_said = fuzz_logged = 0;
 	CHECK(log_transition(&c, &d, true) == EXIT_OK);
 	if (dev < 0) {
-		CHECK(fuzz_said == 0);             /* gone (a symlink): nothing to say */
+		/* No directory (a symlink is none): the transition, no details. */
+		snprintf(mark, sizeof(mark), "%s: online", d.name);
+		CHECK(fuzz_said == 1 && fuzz_logged == 1 && strcmp(fuzz_last, mark) == 0);
+		fuzz_said = fuzz_logged = 0;
+		CHECK(log_transition(&c, &d, false) == EXIT_OK);
+		snprintf(mark, sizeof(mark), "%s: offline", d.name);
+		CHECK(fuzz_said == 1 && fuzz_logged == 1 && strcmp(fuzz_last, mark) == 0);
+		CHECK(mark_of(offlined, d.name)[0] == '\0');
 	} else {
 		CHECK(fuzz_said == 1 && fuzz_logged == 1);
 		CHECK(strncmp(fuzz_last, d.name, strlen(d.name)) == 0);
