@@ -15,7 +15,7 @@ setup() {
 }
 
 L='<30>hotplug-online[PID]:'
-KMEM='left offline: dax kmem memory is daxctl'"'"'s (dax_kmem = online to online it)'
+DAX_LEFT='left offline: dax kmem memory is daxctl'"'"'s (dax_kmem = online to online it)'
 
 @test "dax kmem: memory the kmem driver added is left offline, said at a hot-add, not at a replay" {
 	mksysfs
@@ -26,14 +26,14 @@ KMEM='left offline: dax kmem memory is daxctl'"'"'s (dax_kmem = online to online
 	assert_equal "$output$stderr" ''
 	hotadd --replay /devices/system/memory/memory5
 	assert_equal "$(tree_sums)" "$before"
-	assert_equal "$(devlog)" "$L memory4: $KMEM"
+	assert_equal "$(devlog)" "$L memory4: $DAX_LEFT"
 	assert_equal "$(marks)" ''
 	# A sweep says so for each block, and still onlines the CPUs.
 	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online
-	assert_output "memory4: $KMEM
-memory5: $KMEM
-memory6: $KMEM
-memory7: $KMEM
+	assert_output "memory4: $DAX_LEFT
+memory5: $DAX_LEFT
+memory6: $DAX_LEFT
+memory7: $DAX_LEFT
 cpu2: onlined
 cpu3: onlined"
 	assert_equal "$(mem_state 4)$(mem_state 7)" offlineoffline
