@@ -161,8 +161,11 @@ static int memory_owner(unsigned long long addr, char *owner, size_t size)
 	unsigned line;
 	int found;
 
-	if (r == 1)
+	if (r == 1) {
 		r = read_proc("iomem", &iomem);
+		if (r == -EBADMSG)   /* a NUL byte: said, as every refusal is */
+			say(LOG_ERR, "'/proc/iomem': unexpected contents: nothing changed");
+	}
 	if (r < 0)
 		return r;
 	found = parse_iomem(iomem.p, iomem.len, addr, owner, size, &line);

@@ -234,7 +234,6 @@ int cmd_setup(struct ctx *c)
 	struct knobs now, saved, want = { 0 };
 	struct kernel_caps caps;
 	struct kernel_plan plan;
-	char b[80];
 	int r = inputs(c, &now, &saved);
 
 	if (r != EXIT_OK)
@@ -245,9 +244,9 @@ int cmd_setup(struct ctx *c)
 		return EXIT_FAIL;
 	plan_kernel(&c->cfg, &caps, &plan);
 	printf("%s\n", plan.why);
-	if (plan.conflict)
+	if (plan.conflict)   /* caps.cmdline is shown() already */
 		say(LOG_NOTICE, "memory = %s in the configuration overrides '%s' on the kernel "
-		    "command line", policy_name(c->cfg.memory), shown(caps.cmdline, b, sizeof(b)));
+		    "command line", policy_name(c->cfg.memory), caps.cmdline);
 	if (plan.auto_online)
 		snprintf(want.val[K_AUTO_ONLINE], KNOB_LEN, "%s", plan.auto_online);
 	if (plan.auto_movable) {

@@ -283,7 +283,11 @@ int main(int argc, char **argv)
 	c.udev = strcmp(a.cmd, "udev") == 0;
 	c.dry_run = a.dry_run;
 	config_defaults(&c.cfg);
-	if (strcmp(a.cmd, "status") != 0 && strcmp(a.cmd, "restore") != 0) {
+	/* The online and offline events' line needs no configuration: a bad
+	 * file is said at the add, not again at every transition. */
+	if (strcmp(a.cmd, "status") != 0 && strcmp(a.cmd, "restore") != 0 &&
+	    !(c.udev && getenv("ACTION") && (parse_action(getenv("ACTION")) == ACT_ONLINE ||
+					     parse_action(getenv("ACTION")) == ACT_OFFLINE))) {
 		config = a.config ? a.config : SYSCONFDIR "/hotplug-online.conf";
 		r = config_load(&c.cfg, config, a.config != NULL);
 		/* udev: a typo must not leave RAM offline, so go on with defaults.

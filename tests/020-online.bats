@@ -1,5 +1,9 @@
 #!/usr/bin/env bats
 # `hotplug-online online [--dry-run] [device...]`: the administrator's command.
+# What it onlines it prints on stdout.  Syslog gets the transition line
+# ("memory8: online (...; by hotplug-online as online)") from the sweep
+# itself where udevd does not run; where it runs (udevd_runs), the kernel's
+# online event runs the rule, which logs it, so the sweep leaves a mark.
 
 load test_helper/common
 
@@ -18,7 +22,11 @@ setup() {
 	for i in 2 3 4 5 6 7 8 9 10 11; do expected+=("cpu$i: onlined"); done
 	assert_output "$(printf '%s\n' "${expected[@]}")"
 	assert_stderr_empty
-	assert_equal "$(devlog)" "$(printf '<30>hotplug-online[PID]: %s\n' "${expected[@]}")"
+	logged=()
+	for i in 8 9 10 11 12; do logged+=("memory$i: online (128 MiB, node 0, zone Normal; by hotplug-online as online)"); done
+	for i in 2 3 4 5 6 7 8 9 10 11; do logged+=("cpu$i: online (by hotplug-online)"); done
+	assert_equal "$(devlog)" "$(printf '<30>hotplug-online[PID]: %s\n' "${logged[@]}")"
+	assert_equal "$(marks)" ''
 	for i in 8 9 10 11 12; do assert_equal "$(mem_state "$i")" online; done
 	for i in 2 3 4 5 6 7 8 9 10 11; do assert_equal "$(cpu_online "$i")" 1; done
 	assert_equal "$(changed_since "$before" | wc -l)" 15
@@ -135,6 +143,10 @@ memory0: already online'
 	assert_equal "$(tree_sums)" "$before"
 	assert_equal "$(devlog)" ''
 	assert_equal "$(cat "$HOTPLUG_ONLINE_TEST_KMSG")" ''
+	# Not even with udevd running: no mark, no run directory.
+	udevd_runs
+	run -0 ho --sysfs "$SYS" --config "$CFG" online --dry-run
+	[[ ! -e $RUNDIR ]] || fail "a dry run made $RUNDIR"
 }
 
 @test "online --dry-run ignores faults: it never writes" {
@@ -231,3 +243,56 @@ cpu0: already online (no 'online' file)"
 	HOTPLUG_ONLINE_TEST_FAULTS='cpu2=EPERM cpu3=EPERM' run -1 ho --sysfs "$SYS" --config "$CFG" online
 	assert_equal "$(mem_state 4)$(cpu_online 2)$(cpu_online 3)" offline00
 }
+
+@test "online where udevd runs: stdout as ever, nothing logged, a mark each; the online events log the lines" {
+	mksysfs online=4 offline=2 nodes=1 cpus=3 offline_cpus=1
+	udevd_runs
+	before=$(tree_sums)
+	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online
+	assert_output 'memory4: onlined as online (128 MiB, node 0, zone Normal)
+memory5: onlined as online (128 MiB, node 0, zone Normal)
+cpu2: onlined'
+	assert_stderr_empty
+	assert_equal "$(devlog)" ''
+	assert_equal "$(marks)" "onlined/cpu2: $(ino "$CPU/cpu2") 
+onlined/memory4: $(ino "$MEM/memory4") as online
+onlined/memory5: $(ino "$MEM/memory5") as online"
+	assert_equal "$(changed_since "$before")" 'devices/system/cpu/cpu2/online
+devices/system/memory/memory4/state
+devices/system/memory/memory5/state'
+	# The kernel's online events, as udevd would run the rule for them.
+	for dev in memory/memory4 memory/memory5 cpu/cpu2; do
+		uevent online "/devices/system/$dev"
+	done
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: online (128 MiB, node 0, zone Normal; by hotplug-online as online)
+<30>hotplug-online[PID]: memory5: online (128 MiB, node 0, zone Normal; by hotplug-online as online)
+<30>hotplug-online[PID]: cpu2: online (by hotplug-online)'
+	assert_equal "$(marks)" ''
+}
+
+@test "online where udevd runs: named devices, memory = online_movable: the mark says how" {
+	mksysfs
+	echo 'memory = online_movable' >"$CFG"
+	udevd_runs
+	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online memory5
+	assert_output 'memory5: onlined as online_movable (128 MiB, node 1, zone Normal)'
+	assert_equal "$(devlog)" ''
+	assert_equal "$(marks)" "onlined/memory5: $(ino "$MEM/memory5") as online_movable"
+	uevent online /devices/system/memory/memory5
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory5: online (128 MiB, node 1, zone Normal; by hotplug-online as online_movable)'
+}
+
+@test "online: errors and left-alone lines are logged whether udevd runs or not" {
+	mksysfs offline=2 cpus=3 offline_cpus=1
+	echo 'cpu = off' >"$CFG"
+	udevd_runs
+	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online memory4 cpu2
+	assert_output 'memory4: onlined as online (128 MiB, node 1, zone Normal)
+cpu2: left offline (cpu = off)'
+	HOTPLUG_ONLINE_TEST_FAULTS='memory5=EPERM' run -1 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online memory5
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: cpu2: left offline (cpu = off)
+<27>hotplug-online[PID]: memory5: cannot online as online: Operation not permitted (are you root?)'
+	# The failed write left no mark behind.
+	assert_equal "$(marks)" "onlined/memory4: $(ino "$MEM/memory4") as online"
+}
+

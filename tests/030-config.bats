@@ -17,9 +17,9 @@ udev_add() { # udev_add DEVPATH [more args for ho before 'udev']
 
 @test "config: memory = online_movable writes online_movable" {
 	echo 'memory = online_movable' >"$CFG"
-	udev_add /devices/system/memory/memory4 --config "$CFG"
+	hotadd /devices/system/memory/memory4
 	assert_equal "$(mem_state 4)" online_movable
-	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: onlined as online_movable (128 MiB, node 1, zone Normal)'
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online_movable)'
 }
 
 @test "config: memory = online_kernel writes online_kernel" {
@@ -88,14 +88,35 @@ memory4: onlined as online (128 MiB, node 1, zone Normal)'
 @test "config under udev: a bad line is logged naming file and line, default used, RAM onlined" {
 	printf '%s\n' '# ok' 'cpu = on' 'memroy = off' 'memory = online_movabel' 'strict' >"$CFG"
 	before=$(tree_sums)
-	udev_add /devices/system/memory/memory4 --config "$CFG"
+	hotadd /devices/system/memory/memory4
+	assert_stderr_contains "hotplug-online: config '$CFG' line 3: unknown key: 'memroy = off'; default kept"
 	assert_equal "$(mem_state 4)" online
 	assert_equal "$(changed_since "$before")" devices/system/memory/memory4/state
+	# Said by the add only: the online event's line needs no configuration.
 	assert_equal "$(devlog)" "<27>hotplug-online[PID]: config '$CFG' line 3: unknown key: 'memroy = off'; default kept
 <27>hotplug-online[PID]: config '$CFG' line 4: invalid value: 'memory = online_movabel'; default kept
 <27>hotplug-online[PID]: config '$CFG' line 5: expected 'key = value': 'strict'; default kept
-<30>hotplug-online[PID]: memory4: onlined as online (128 MiB, node 1, zone Normal)"
-	assert_stderr_contains "hotplug-online: config '$CFG' line 3: unknown key: 'memroy = off'; default kept"
+<30>hotplug-online[PID]: memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online)"
+}
+
+@test "config under udev: online and offline events log their one line, whatever the file holds" {
+	for bad in 'memroy = off\n' 'memory = o\0ff\n'; do
+		# shellcheck disable=SC2059 # the format is the file's contents
+		printf "$bad" >"$CFG"
+		: >"$DEVLOG_OUT"
+		uevent online /devices/system/memory/memory1
+		assert_equal "$output$stderr" ''
+		uevent offline /devices/system/cpu/cpu1
+		assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory1: online (128 MiB, node 0, zone Normal; by another agent)
+<30>hotplug-online[PID]: cpu1: offline'
+	done
+	# Not even a missing --config file.
+	ACTION=online DEVPATH=/devices/system/cpu/cpu1 run -0 --separate-stderr \
+		ho --sysfs "$SYS" --config "$BATS_TEST_TMPDIR/nonexistent.conf" udev
+	assert_equal "$output$stderr" ''
+	# Control: the add does read it.
+	uevent add /devices/system/cpu/cpu3
+	assert_stderr_contains "config '$CFG' line 1: NUL byte"
 }
 
 @test "config under udev: a --config file that is missing or not a file: logged, defaults, RAM onlined" {
@@ -149,11 +170,39 @@ memory4: onlined as online (128 MiB, node 1, zone Normal)'
 	assert_equal "$(mem_state 4)" online
 }
 
-@test "config: status does not read the configuration" {
+@test "config: status and restore do not read the configuration" {
 	run -0 ho --sysfs "$SYS" --config "$BATS_TEST_TMPDIR/nonexistent.conf" status
 	echo 'bogus' >"$CFG"
 	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" status --json
 	assert_stderr_empty
+	# restore puts back what the record says, whatever the file says now.
+	run -0 --separate-stderr ho --sysfs "$SYS" --config "$BATS_TEST_TMPDIR/nonexistent.conf" restore
+	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" restore
+	assert_stderr_empty
+	# Control: setup does read it.
+	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
+	assert_stderr_contains "config '$CFG' line 1: expected 'key = value': 'bogus'"
+}
+
+@test "config: kernel_auto_online takes yes or no, nothing else" {
+	rm -rf "$SYS"
+	mksysfs aob=online
+	for v in yes no; do
+		echo "kernel_auto_online = $v" >"$CFG"
+		run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup --dry-run
+		assert_stderr_empty
+	done
+	assert_line 'kernel_auto_online = no: the udev rule decides'
+	for v in on off 1 0 Yes NO true ''; do
+		echo "kernel_auto_online = $v" >"$CFG"
+		run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup --dry-run
+		assert_stderr_contains "config '$CFG' line 1: "
+	done
+	# Under udev a bad value is logged and the default (yes) kept: the add still onlines.
+	echo 'kernel_auto_online = maybe' >"$CFG"
+	udev_add /devices/system/memory/memory4 --config "$CFG"
+	assert_stderr_contains "config '$CFG' line 1: invalid value: 'kernel_auto_online = maybe'; default kept"
+	assert_equal "$(mem_state 4)" online
 }
 
 # The man page: "Under udev the error is logged and the key keeps its

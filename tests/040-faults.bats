@@ -24,8 +24,11 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 	assert_equal "$(mem_state 4)" online
 	udev_add /devices/system/cpu/cpu3 0
 	assert_equal "$(cpu_online 3)" 1
-	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: already online (onlined by another agent)
-<30>hotplug-online[PID]: cpu3: already online (onlined by another agent)'
+	# Silent under udev, and no mark: the online event is the winner's to log.
+	assert_equal "$(devlog)" ''
+	assert_equal "$(marks)" ''
+	uevent online /devices/system/memory/memory4
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: online (128 MiB, node 1, zone Normal; by another agent)'
 	export HOTPLUG_ONLINE_TEST_FAULTS='memory5=RACE'
 	run -0 ho --sysfs "$SYS" --config "$CFG" online memory5
 	assert_output 'memory5: already online (onlined by another agent)'
@@ -39,6 +42,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 	assert_equal "$stderr" 'hotplug-online: memory4: cannot online as online: Invalid argument'
 	assert_equal "$(tree_sums)" "$before"
 	assert_equal "$(devlog)" '<27>hotplug-online[PID]: memory4: cannot online as online: Invalid argument'
+	assert_equal "$(marks)" ''
 	HOTPLUG_ONLINE_TEST_FAULTS='cpu3=EINVAL' run -1 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online cpu3
 	assert_equal "$stderr" 'hotplug-online: cpu3: cannot online: Invalid argument'
 	assert_equal "$(cpu_online 3)" 0
@@ -46,10 +50,10 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 @test "fault EBUSY*3: retried with backoff, then onlined" {
 	export HOTPLUG_ONLINE_TEST_FAULTS='memory4=EBUSY*3'
-	udev_add /devices/system/memory/memory4 0
+	hotadd /devices/system/memory/memory4
 	assert_stderr_empty
 	assert_equal "$(mem_state 4)" online
-	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: onlined as online (128 MiB, node 1, zone Normal)'
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online)'
 }
 
 @test "fault EBUSY*9: the tenth try still succeeds" {
@@ -68,6 +72,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 	assert_equal "$stderr" "hotplug-online: memory4: cannot online as online: $EBUSY_TEXT"
 	assert_equal "$(tree_sums)" "$before"
 	assert_equal "$(devlog)" "<27>hotplug-online[PID]: memory4: cannot online as online: $EBUSY_TEXT"
+	assert_equal "$(marks)" ''
 }
 
 @test "fault EAGAIN*2: retried, then onlined" {
@@ -101,6 +106,7 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 	assert_equal "$(tree_sums)" "$before"
 	assert_equal "$(devlog)" '<27>hotplug-online[PID]: memory4: cannot online as online: Operation not permitted (are you root?)
 <27>hotplug-online[PID]: cpu3: cannot online: Operation not permitted (are you root?)'
+	assert_equal "$(marks)" ''
 }
 
 @test "fault SHORT: a short write is a failed store, exit 1" {
@@ -114,9 +120,9 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 	for type in online_movable online_kernel; do
 		echo "memory = $type" >"$CFG"
 		: >"$DEVLOG_OUT"
-		HOTPLUG_ONLINE_TEST_FAULTS='memory4=EINVAL*1' udev_add /devices/system/memory/memory4 0
+		HOTPLUG_ONLINE_TEST_FAULTS='memory4=EINVAL*1' hotadd /devices/system/memory/memory4
 		assert_equal "$(mem_state 4)" online
-		assert_equal "$(devlog)" "<30>hotplug-online[PID]: memory4: onlined as online, kernel refused $type (128 MiB, node 1, zone Normal)"
+		assert_equal "$(devlog)" "<30>hotplug-online[PID]: memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online, kernel refused $type)"
 		echo offline >"$MEM/memory4/state"
 	done
 	HOTPLUG_ONLINE_TEST_FAULTS='memory5=EINVAL*1' run -0 ho --sysfs "$SYS" --config "$CFG" online memory5
@@ -144,3 +150,44 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 	udev_add /devices/system/memory/memory4 0
 	assert_equal "$(mem_state 4)" online
 }
+
+# The kernel refuses an SMT sibling with EPERM while SMT is off
+# (smt/control reads off or forceoff): the administrator's choice, not an error.
+@test "fault EPERM on a CPU with SMT off or forceoff: left offline (SMT disabled), exit 0" {
+	for control in off forceoff; do
+		rm -rf "$SYS" "$RUNDIR"
+		mksysfs smt="$control"
+		: >"$DEVLOG_OUT"
+		before=$(tree_sums)
+		HOTPLUG_ONLINE_TEST_FAULTS='cpu3=EPERM' hotadd /devices/system/cpu/cpu3
+		assert_equal "$output$stderr" ''
+		assert_equal "$ONLINE_EVENT" no
+		HOTPLUG_ONLINE_TEST_FAULTS='cpu2=EPERM' run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online cpu2
+		assert_output 'cpu2: left offline (SMT disabled)'
+		assert_stderr_empty
+		assert_equal "$(tree_sums)" "$before"
+		assert_equal "$(devlog)" '<30>hotplug-online[PID]: cpu3: left offline (SMT disabled)
+<30>hotplug-online[PID]: cpu2: left offline (SMT disabled)'
+		assert_equal "$(marks)" ''
+	done
+}
+
+@test "fault EPERM on a CPU with SMT on, unsupported or no smt/control: still an error (negative control)" {
+	for control in on notsupported notimplemented '' junk; do
+		rm -rf "$SYS"
+		mksysfs smt="$control"
+		[[ -n $control ]] || [[ ! -e $CPU/smt ]]
+		: >"$DEVLOG_OUT"
+		HOTPLUG_ONLINE_TEST_FAULTS='cpu3=EPERM' udev_add /devices/system/cpu/cpu3 1
+		assert_equal "$stderr" 'hotplug-online: cpu3: cannot online: Operation not permitted (are you root?)'
+		assert_equal "$(cpu_online 3)" 0
+	done
+}
+
+@test "fault EINVAL on a CPU with SMT off: an error, only EPERM means SMT" {
+	rm -rf "$SYS"
+	mksysfs smt=off
+	HOTPLUG_ONLINE_TEST_FAULTS='cpu3=EINVAL' udev_add /devices/system/cpu/cpu3 1
+	assert_equal "$stderr" 'hotplug-online: cpu3: cannot online: Invalid argument'
+}
+

@@ -17,12 +17,12 @@ udev_add() { # udev_add DEVPATH EXPECTED-STATUS
 @test "contents: attributes without a trailing newline are read" {
 	mksysfs newline=no
 	assert_equal "$(wc -c <"$MEM/memory4/state")" 7   # "offline", no newline
-	udev_add /devices/system/memory/memory4 0
+	hotadd /devices/system/memory/memory4
 	assert_equal "$(mem_state 4)" online
-	udev_add /devices/system/cpu/cpu3 0
+	hotadd /devices/system/cpu/cpu3
 	assert_equal "$(cpu_online 3)" 1
-	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: onlined as online (128 MiB, node 1, zone Normal)
-<30>hotplug-online[PID]: cpu3: onlined'
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online)
+<30>hotplug-online[PID]: cpu3: online (by hotplug-online)'
 	run -0 ho --sysfs "$SYS" status --json
 	assert_equal "$(jq -c '[.block_size_bytes, .memory.offline, .cpus.offline]' <<<"$output")" '[134217728,[5,6,7],[2]]'
 }
@@ -182,8 +182,10 @@ hotplug-online: cpu3: unexpected 'online' value '2'"
 	echo zzz >"$MEM/block_size_bytes"
 	echo '<script>' >"$MEM/memory4/valid_zones"
 	rm "$MEM/memory4/node1"
-	udev_add /devices/system/memory/memory4 0
-	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: onlined as online'
+	hotadd /devices/system/memory/memory4
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: online (by hotplug-online as online)'
+	run -0 ho --sysfs "$SYS" --config "$CFG" online memory5
+	assert_output 'memory5: onlined as online (node 1, zone Normal)'
 	run -1 --separate-stderr ho --sysfs "$SYS" status
 	assert_stderr_contains "cannot read a valid 'block_size_bytes'"
 }

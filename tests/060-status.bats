@@ -36,6 +36,11 @@ jqc() { jq -c "$1" <<<"$json"; }
 	assert_equal "$(jqc .memory.nodes)" \
 		'[{"node":0,"online_bytes":268435456,"offline_bytes":0,"kernel_bytes":268435456,"movable_bytes":0,"movable_percent":0,"zones":{"DMA32":134217728,"none":134217728}},{"node":1,"online_bytes":268435456,"offline_bytes":1073741824,"kernel_bytes":268435456,"movable_bytes":0,"movable_percent":0,"zones":{"DMA32":268435456}}]'
 	assert_equal "$(jqc .cpus)" '{"online":[0,1],"offline":[2,3]}'
+	assert_equal "$(jqc .kernel)" '{"auto_online_blocks":"offline","online_policy":null,"auto_movable_ratio":null,"auto_movable_numa_aware":null,"set_by_hotplug_online":{}}'
+	# The keys of schema 1, in their order; kernel was added, nothing changed.
+	assert_equal "$(jqc keys_unsorted)" '["schema","version","block_size_bytes","memory","kernel","cpus"]'
+	assert_equal "$(jqc '.memory | keys_unsorted')" '["online_bytes","offline_bytes","online_blocks","offline_blocks","offline","nodes"]'
+	assert_equal "$(jqc '.memory.nodes[0] | keys_unsorted')" '["node","online_bytes","offline_bytes","kernel_bytes","movable_bytes","movable_percent","zones"]'
 }
 
 @test "status: real 6.1 snapshot, text" {
@@ -50,6 +55,7 @@ Memory offline:     1 GiB (8 blocks)
   node 1: online 256 MiB, DMA32 256 MiB; offline 1 GiB
           kernel zones 256 MiB, Movable 0 MiB (0% of kernel)
 Offline blocks:     32-39
+Kernel auto-online: offline
 CPUs online:        0-1
 CPUs offline:       2-3'
 }
@@ -125,6 +131,7 @@ Memory offline:     768 MiB (3 blocks)
   node 2: online 512 MiB, Normal 512 MiB; offline 768 MiB
           kernel zones 512 MiB, Movable 0 MiB (0% of kernel)
 Offline blocks:     40-42
+Kernel auto-online: not available (no auto_online_blocks)
 CPUs online:        0-2
 CPUs offline:       3-11'
 }
@@ -161,7 +168,7 @@ CPUs offline:       3-11'
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online --json
 	assert_stderr_contains "--json works only with 'status', not 'online'"
 	run -2 --separate-stderr ho --sysfs "$SYS" status --dry-run
-	assert_stderr_contains "--dry-run works only with 'online', not 'status'"
+	assert_stderr_contains "--dry-run works only with 'online' and 'setup', not 'status'"
 	run -2 --separate-stderr ho --sysfs "$SYS" status memory4
 	assert_stderr_contains "unexpected argument 'memory4'"
 }
@@ -179,3 +186,60 @@ CPUs offline:       3-11'
 	run -0 --separate-stderr ho --sysfs "$BATS_TEST_TMPDIR/empty" status
 	assert_line 'CPUs online:        0'
 }
+
+@test "status --json: the kernel's knobs, typed: strings, a number, a boolean; null where absent" {
+	mksysfs
+	status_json
+	assert_equal "$(jqc .kernel)" '{"auto_online_blocks":null,"online_policy":null,"auto_movable_ratio":null,"auto_movable_numa_aware":null,"set_by_hotplug_online":{}}'
+	rm -rf "$SYS"
+	mksysfs aob=online_movable policy=contig-zones ratio=150 numa=N
+	status_json
+	assert_equal "$(jqc .kernel)" '{"auto_online_blocks":"online_movable","online_policy":"contig-zones","auto_movable_ratio":150,"auto_movable_numa_aware":false,"set_by_hotplug_online":{}}'
+	echo Y >"$SYS/module/memory_hotplug/parameters/auto_movable_numa_aware"
+	status_json
+	assert_equal "$(jqc .kernel.auto_movable_numa_aware)" true
+	run -0 ho --sysfs "$SYS" status
+	assert_output --partial 'Offline blocks:     4-7
+Kernel auto-online: online_movable
+  online_policy:    contig-zones
+  auto_movable_ratio: 150
+  auto_movable_numa_aware: Y
+CPUs online:        0-1'
+}
+
+@test "status: what setup changed, and what it was (text and JSON); gone after restore" {
+	mksysfs aob=offline policy=contig-zones
+	echo 'memory = auto-movable' >"$CFG"
+	run -0 ho --sysfs "$SYS" --config "$CFG" setup
+	status_json
+	assert_equal "$(jqc .kernel)" '{"auto_online_blocks":"online","online_policy":"auto-movable","auto_movable_ratio":301,"auto_movable_numa_aware":true,"set_by_hotplug_online":{"auto_online_blocks":{"was":"offline"},"online_policy":{"was":"contig-zones"}}}'
+	run -0 --separate-stderr ho --sysfs "$SYS" status
+	assert_stderr_empty
+	assert_line 'Kernel auto-online: online (set by hotplug-online setup, was offline)'
+	assert_line '  online_policy:    auto-movable (set by hotplug-online setup, was contig-zones)'
+	assert_line '  auto_movable_ratio: 301'
+	run -0 ho --sysfs "$SYS" restore
+	status_json
+	assert_equal "$(jqc .kernel)" '{"auto_online_blocks":"offline","online_policy":"contig-zones","auto_movable_ratio":301,"auto_movable_numa_aware":true,"set_by_hotplug_online":{}}'
+}
+
+@test "status: junk in a knob or in the record shows as absent; status never fails on them" {
+	mksysfs aob=online policy=contig-zones
+	echo 'sometimes' >"$SYS/module/memory_hotplug/parameters/online_policy"
+	status_json
+	assert_equal "$(jqc '.kernel | [.auto_online_blocks, .online_policy, .auto_movable_ratio, .auto_movable_numa_aware]')" '[null,null,null,null]'
+	run -0 --separate-stderr ho --sysfs "$SYS" status
+	assert_line 'Kernel auto-online: not available (no auto_online_blocks)'
+	assert_stderr_empty
+	echo contig-zones >"$SYS/module/memory_hotplug/parameters/online_policy"
+	mkdir -p "$RUNDIR"
+	printf 'auto_online_blocks="offline"\n' >"$RUNDIR/kernel-saved"
+	status_json
+	assert_equal "$(jqc .kernel.auto_online_blocks)" '"online"'
+	assert_equal "$(jqc .kernel.set_by_hotplug_online)" '{}'
+	# Control: a good record shows.
+	printf 'auto_online_blocks=offline\n' >"$RUNDIR/kernel-saved"
+	status_json
+	assert_equal "$(jqc .kernel.set_by_hotplug_online)" '{"auto_online_blocks":{"was":"offline"}}'
+}
+

@@ -5,7 +5,9 @@
 #
 # The fake tree takes whatever is written to 'state'; apply() plays the
 # kernel's part after each onlining: the block reads online, its zone is
-# the one asked for, and /proc/zoneinfo grows by the block.
+# the one asked for, /proc/zoneinfo grows by the block, and the kernel's
+# `online` uevent runs the helper, which logs the line (hotadd in
+# common.bash, with the zone set before the event as the kernel sets it).
 
 load test_helper/common
 
@@ -48,8 +50,8 @@ device() {
 
 # add N: the udev event for memoryN, then the kernel's part of it.
 add() {
-	ACTION=add DEVPATH=/devices/system/memory/memory$1 SUBSYSTEM=memory \
-		run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" udev
+	uevent add "/devices/system/memory/memory$1"
+	assert_equal "$output$stderr" ''
 	apply "$1"
 }
 
@@ -65,6 +67,8 @@ apply() {
 	esac
 	echo online >"$b/state"
 	zoneinfo
+	uevent online "/devices/system/memory/memory$1"
+	assert_equal "$output$stderr" ''
 }
 
 zones() {
@@ -83,11 +87,11 @@ zones() {
 	for i in 10 11 12 13 20; do add "$i"; done
 	assert_equal "$(zones 10 11 12 13 20)" 'Movable Movable Movable Movable Normal'
 	run -0 devlog
-	# (The zone in these lines is the fake tree's, read before apply().)
-	assert_line --partial '<30>hotplug-online[PID]: memory10: onlined as online_movable, auto-movable: 0+512 MiB movable within 100% of 512 MiB kernel (128 MiB, node 0, zone '
+	assert_line '<30>hotplug-online[PID]: memory10: online (128 MiB, node 0, zone Movable; by hotplug-online as online_movable, auto-movable: 0+512 MiB movable within 100% of 512 MiB kernel)'
 	# The device's later blocks count its movable blocks, the unit shrinks.
-	assert_line --partial '<30>hotplug-online[PID]: memory13: onlined as online_movable, auto-movable: 384+128 MiB movable within 100% of 512 MiB kernel (128 MiB, node 0, zone '
-	assert_line --partial '<30>hotplug-online[PID]: memory20: onlined as online_kernel, auto-movable: 512+128 MiB movable exceeds 100% of 512 MiB kernel (128 MiB, node 0, zone '
+	assert_line '<30>hotplug-online[PID]: memory13: online (128 MiB, node 0, zone Movable; by hotplug-online as online_movable, auto-movable: 384+128 MiB movable within 100% of 512 MiB kernel)'
+	assert_line '<30>hotplug-online[PID]: memory20: online (128 MiB, node 0, zone Normal; by hotplug-online as online_kernel, auto-movable: 512+128 MiB movable exceeds 100% of 512 MiB kernel)'
+	assert_equal "$(devlog | wc -l)" 5
 }
 
 @test "auto-movable: a device that does not fit whole goes to a kernel zone whole, never split" {
@@ -99,9 +103,9 @@ zones() {
 	for i in 10 11 12 13 14; do add "$i"; done
 	assert_equal "$(zones 10 11 12 13 14)" 'Normal Normal Normal Normal Normal'
 	run -0 devlog
-	assert_line --partial 'memory10: onlined as online_kernel, auto-movable: 0+640 MiB movable exceeds 100% of 512 MiB kernel'
+	assert_line '<30>hotplug-online[PID]: memory10: online (128 MiB, node 0, zone Normal; by hotplug-online as online_kernel, auto-movable: 0+640 MiB movable exceeds 100% of 512 MiB kernel)'
 	# Once part of the device is in a kernel zone, the rest follows it.
-	assert_line --partial 'memory11: onlined as online_kernel, auto-movable: its device already has kernel-zone memory'
+	assert_line '<30>hotplug-online[PID]: memory11: online (128 MiB, node 0, zone Normal; by hotplug-online as online_kernel, auto-movable: its device already has kernel-zone memory)'
 }
 
 @test "auto-movable: kernel memory hot-added since boot does not raise the budget" {
@@ -125,7 +129,7 @@ zones() {
 	for i in 10 11 12 13; do add "$i"; done
 	assert_equal "$(zones 10 11 12 13)" 'Normal Normal Normal Normal'
 	run -0 devlog
-	assert_line '<30>hotplug-online[PID]: memory10: onlined as online_kernel, auto-movable: 0+512 MiB movable within 301% of 1664 MiB kernel; node 1: 0+512 MiB exceeds 301% of 128 MiB kernel (128 MiB, node 1, zone Normal)'
+	assert_line '<30>hotplug-online[PID]: memory10: online (128 MiB, node 1, zone Normal; by hotplug-online as online_kernel, auto-movable: 0+512 MiB movable within 301% of 1664 MiB kernel; node 1: 0+512 MiB exceeds 301% of 128 MiB kernel)'
 }
 
 @test "auto-movable: the same device with movable_numa_aware = no goes Movable" {
@@ -160,7 +164,7 @@ zones() {
 	add 10
 	assert_equal "$(zones 10)" 'Normal'
 	run -0 devlog
-	assert_line --partial 'auto-movable: 128+640 MiB movable exceeds 100% of 640 MiB kernel'
+	assert_line --partial 'as online_kernel, auto-movable: 128+640 MiB movable exceeds 100% of 640 MiB kernel)'
 }
 
 @test "auto-movable: dry run prints the decision and its numbers, writes nothing, makes no snapshot" {
@@ -186,7 +190,7 @@ zones() {
 	add 10
 	assert_equal "$(zones 10)" 'Normal'
 	run -0 devlog
-	assert_line '<30>hotplug-online[PID]: memory10: onlined as online, auto-movable: no usable boot zoneinfo snapshot (Invalid argument), kernel picks (128 MiB, node 0, zone Normal)'
+	assert_line '<30>hotplug-online[PID]: memory10: online (128 MiB, node 0, zone Normal; by hotplug-online as online, auto-movable: no usable boot zoneinfo snapshot (Invalid argument), kernel picks)'
 }
 
 @test "auto-movable: an unreadable boot snapshot falls back to plain online, logged" {
@@ -198,7 +202,7 @@ zones() {
 	add 10
 	assert_equal "$(zones 10)" 'Normal'
 	run -0 devlog
-	assert_line --partial 'memory10: onlined as online, auto-movable: no usable boot zoneinfo snapshot ('
+	assert_line --partial 'memory10: online (128 MiB, node 0, zone Normal; by hotplug-online as online, auto-movable: no usable boot zoneinfo snapshot ('
 }
 
 @test "auto-movable: no /proc/zoneinfo at the first decision falls back to plain online" {
@@ -207,7 +211,7 @@ zones() {
 	add 10
 	assert_equal "$(zones 10)" 'Normal'
 	run -0 devlog
-	assert_line --partial 'memory10: onlined as online, auto-movable: no usable boot zoneinfo snapshot (No such file or directory), kernel picks'
+	assert_line '<30>hotplug-online[PID]: memory10: online (128 MiB, node 0, zone Normal; by hotplug-online as online, auto-movable: no usable boot zoneinfo snapshot (No such file or directory), kernel picks)'
 	[[ ! -e $HOTPLUG_ONLINE_TEST_RUNDIR/boot-zoneinfo ]]
 }
 
@@ -219,7 +223,7 @@ zones() {
 	HOTPLUG_ONLINE_TEST_FAULTS='memory10=EINVAL*1' add 10
 	assert_equal "$(cat "$MEM/memory10/valid_zones")" Normal
 	run -0 devlog
-	assert_line --partial 'memory10: onlined as online, auto-movable: 0+128 MiB movable within 301% of 512 MiB kernel; node 0: 0+128 MiB within 301% of 512 MiB kernel, kernel refused online_movable ('
+	assert_line '<30>hotplug-online[PID]: memory10: online (128 MiB, node 0, zone Normal; by hotplug-online as online, auto-movable: 0+128 MiB movable within 301% of 512 MiB kernel; node 0: 0+128 MiB within 301% of 512 MiB kernel, kernel refused online_movable)'
 }
 
 @test "auto-movable: where the kernel has the policy, it is configured and the kernel decides" {
@@ -236,13 +240,13 @@ zones() {
 	run -0 ho --sysfs "$SYS" --config "$CFG" online --dry-run memory10
 	assert_output 'memory10: would online as online, zone chosen by the kernel'"'"'s auto-movable policy'
 	assert_equal "$(tree_sums)" "$before"
-	ACTION=add DEVPATH=/devices/system/memory/memory10 SUBSYSTEM=memory \
-		run -0 ho --sysfs "$SYS" --config "$CFG" udev
+	uevent add /devices/system/memory/memory10
 	assert_equal "$(cat "$P/online_policy") $(cat "$P/auto_movable_ratio") $(cat "$P/auto_movable_numa_aware")" 'auto-movable 150 N'
 	assert_equal "$(mem_state 10)" online   # plain online: the zone is the kernel's choice
-	[[ ! -e $HOTPLUG_ONLINE_TEST_RUNDIR ]] || fail "the kernel path needs no snapshot"
+	[[ ! -e $HOTPLUG_ONLINE_TEST_RUNDIR/boot-zoneinfo ]] || fail "the kernel path needs no snapshot"
+	apply 10
 	run -0 devlog
-	assert_line --partial "memory10: onlined as online, zone chosen by the kernel's auto-movable policy (128 MiB, node 0, zone "
+	assert_line "<30>hotplug-online[PID]: memory10: online (128 MiB, node 0, zone Normal; by hotplug-online as online, zone chosen by the kernel's auto-movable policy)"
 }
 
 @test "auto-movable: the test-only switch forces the userspace decision beside the kernel's policy" {

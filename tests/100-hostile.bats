@@ -80,6 +80,7 @@ expect_written() {
 	cases=(
 		'' ADD Add 'add ' ' add' $'add\n' $'add\r' adds ad added new '*' 'add;remove' $'add\x1b'
 		addé 'аdd' $'remove\n' Remove bind2 $'\x01' "$(printf 'a%.0s' {1..200})"
+		Online 'online ' onlined $'offline\n' OFFLINE off-line
 	)
 	for a in "${cases[@]}"; do
 		ACTION=$a DEVPATH=/devices/system/memory/memory4 run -2 --separate-stderr \
@@ -87,7 +88,7 @@ expect_written() {
 		[[ $stderr == *"invalid ACTION '"* ]] || fail "ACTION $(q "$a"): $stderr"
 		expect_refused "ACTION $(q "$a")" "$a"
 	done
-	((ncases >= 20)) || fail "only $ncases cases"
+	((ncases >= 26)) || fail "only $ncases cases"
 }
 
 @test "hostile SUBSYSTEM (must match the DEVPATH)" {
@@ -147,6 +148,12 @@ expect_written() {
 	argcase extra --sysfs "$SYS" --config "$CFG" udev extra
 	argcase memory4 --sysfs "$SYS" status memory4
 	argcase x --sysfs "$SYS" --config "$CFG" udev -- x
+	argcase memory4 --sysfs "$SYS" --config "$CFG" setup memory4
+	argcase setup --sysfs "$SYS" --config "$CFG" --json setup
+	argcase restore --sysfs "$SYS" --dry-run restore
+	argcase all --sysfs "$SYS" restore all
+	argcase SETUP --sysfs "$SYS" --config "$CFG" SETUP
+	argcase "$nx" --sysfs "$SYS" --config "$nx" setup --dry-run
 	((ncases >= 25)) || fail "only $ncases cases"
 }
 
@@ -190,7 +197,8 @@ expect_written() {
 		$'memory = online\x1b[31m' $'memory\v= online' 'export memory=online' 'memory = online_movable x'
 		'memory = $(reboot)' 'numa = yes' 'memory = auto_movable' 'memory = Auto-movable'
 		'movable_ratio = 0' 'movable_ratio = 100001' 'movable_ratio = -1' 'movable_ratio = 50%'
-		'movable_ratio = 0301' 'movable_ratio = 1e3' 'movable_numa_aware = on' 'memory=online;cpu=off' $'\x7f' 'memory = online\'
+		'movable_ratio = 0301' 'movable_ratio = 1e3' 'movable_numa_aware = on'
+		'kernel_auto_online = on' 'kernel_auto_online = 1' 'kernel_auto_online = Yes' 'kernel_auto_online =' 'memory=online;cpu=off' $'\x7f' 'memory = online\'
 		"memory = $(printf 'x%.0s' {1..300})" "$(printf 'y%.0s' {1..2000}) = online"
 	)
 	for l in "${cases[@]}"; do
@@ -202,6 +210,9 @@ expect_written() {
 		expect_refused "config $(q "$l")" "$l"
 	done
 	run -2 ho --sysfs "$SYS" --config "$CFG" online --dry-run memory4
+	# setup refuses a bad file as online does.
+	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
+	expect_refused "config for setup" "$l"
 	# A NUL byte: the line is named up to the NUL.
 	printf 'memory = on\0line\n' >"$CFG"
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online

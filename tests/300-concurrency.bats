@@ -1,23 +1,20 @@
 #!/usr/bin/env bats
 # Many `hotplug-online udev` processes at once, as udev runs them when a
-# hypervisor adds a lot of memory, racing an `online` sweep.
-#
-# What "one onlined line per device" can mean: the kernel serializes memory
-# state_store() under the device hotplug lock, and a second "online" write
-# to a block already online fails with EINVAL, so the loser reads the state
-# back, finds "online" and logs "already online (onlined by another
-# agent)" (the last test checks that path with the RACE fault).  CPUs
-# differ: online_store() returns success for a CPU already online, so two
-# racing writers both log "onlined" even on a kernel.  A fake tree is plain
-# files, and worse: the helper's write is open(O_TRUNC) + write(), so a
-# racing reader can see an empty file between the two and fails with
-# "unexpected state ''" (exit 1); two readers can both see "offline" and
-# both log "onlined".
+# hypervisor adds a lot of memory, racing `online` sweeps.
 #
 # The helper takes an advisory flock on the device directory from reading
-# the state to writing it, so exactly one process onlines each device and
-# the others find it online; that holds for CPUs too, where the kernel's
-# online_store() alone would let two writers both succeed.
+# the state to writing it, so exactly one process writes each device and
+# leaves its mark, and the others find it online and say nothing.  That
+# holds for CPUs too, where the kernel's online_store() alone would let two
+# writers both succeed.  On a fake tree the helper's write (open O_TRUNC,
+# write) is not atomic either: a racing reader without the lock could see
+# an empty file and fail with "unexpected state ''".
+#
+# What is counted: inotify (test_helper/watch-writes) sees every write to
+# each device's attribute and every mark renamed into place, so "exactly
+# one" is measured, not inferred from the final state.  Then the kernel's
+# online event (one per transition: emulated here, as hotadd in
+# common.bash does) logs exactly one line per device, with the mark.
 
 load test_helper/common
 
@@ -28,143 +25,271 @@ setup() {
 	mkfifo "$GATE"
 	OUT="$BATS_TEST_TMPDIR/out"
 	mkdir -p "$OUT"
+	PIDS=() NAMES=() WATCH_PID=
 }
 
-# spawn NAME DEVPATH SUBSYSTEM: one udev process, held at the gate so all
-# start together.  exec keeps the PID (also under valgrind), so the PID in
-# its syslog lines is the one recorded here.
+teardown() {
+	[[ -z $WATCH_PID ]] || { kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null || true; }
+	common_teardown
+}
+
+# watch DEV...: start counting writes to each device's attribute and the
+# marks made (the marks' directory is made now, as the first helper would).
+watch() {
+	local d paths=()
+	mkdir -p "$RUNDIR/onlined"
+	chmod 0700 "$RUNDIR" "$RUNDIR/onlined"
+	for d in "$@"; do
+		case $d in
+		memory*) paths+=("$MEM/$d/state") ;;
+		cpu*) paths+=("$CPU/$d/online") ;;
+		esac
+	done
+	WRITES=$BATS_TEST_TMPDIR/writes
+	"$BATS_TEST_DIRNAME/test_helper/watch-writes" "$WRITES" "$WRITES.ready" "$RUNDIR/onlined" \
+		"$BATS_TEST_TMPDIR" "${paths[@]}" 3>&- &
+	WATCH_PID=$!
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		[[ -e $WRITES.ready ]] && return 0
+		kill -0 "$WATCH_PID" 2>/dev/null || fail "watch-writes died"
+		sleep 0.01
+	done
+	fail "watch-writes did not start"
+}
+
+# stop_watch: every event so far is in $WRITES (a sentinel written last is).
+stop_watch() {
+	local i
+	touch "$BATS_TEST_TMPDIR/watch-sync"
+	for ((i = 0; i < 1000; i++)); do
+		grep -qxF "close_write $BATS_TEST_TMPDIR/watch-sync" "$WRITES" && break
+		sleep 0.01
+	done
+	kill "$WATCH_PID"
+	wait "$WATCH_PID" 2>/dev/null || true
+	WATCH_PID=
+}
+
+# writes DEV: how many times its attribute was written; marks_made DEV: how
+# many marks were put in place for it.
+writes() {
+	local f=$MEM/$1/state
+	[[ $1 == cpu* ]] && f=$CPU/$1/online
+	grep -cxF "close_write $f" "$WRITES" || true
+}
+marks_made() { grep -cxF "moved_to $RUNDIR/onlined/$1" "$WRITES" || true; }
+
+# spawn NAME DEVPATH: one udev process, held at the gate so all start
+# together.  exec keeps the PID (also under valgrind).
 spawn() {
 	(
 		: <"$GATE"
-		ACTION=add DEVPATH=$2 SUBSYSTEM=$3 exec $HO_WRAPPER "$HO" --sysfs "$SYS" \
+		SUBSYSTEM=memory
+		[[ $2 == */cpu/* ]] && SUBSYSTEM=cpu
+		ACTION=add DEVPATH=$2 SUBSYSTEM=$SUBSYSTEM exec $HO_WRAPPER "$HO" --sysfs "$SYS" \
 			--config "$CFG" udev >"$OUT/$1.out" 2>"$OUT/$1.err"
 	) &
 	PIDS+=("$!")
 	NAMES+=("$1")
-	echo "$!" >"$OUT/$1.pid"
 }
 
-# release: open the gate, start the sweep, wait for everything; every
-# process must exit 0 and print nothing on stderr.
-release() {
-	local i rc
-	sleep 0.3   # let the subshells reach the gate
+# spawn_sweep NAME: one `online` sweep, held at the gate too.
+spawn_sweep() {
 	(
 		: <"$GATE"
 		exec $HO_WRAPPER "$HO" --sysfs "$SYS" --config "$CFG" online \
-			>"$OUT/sweep.out" 2>"$OUT/sweep.err"
+			>"$OUT/$1.out" 2>"$OUT/$1.err"
 	) &
-	local sweep=$!
+	PIDS+=("$!")
+	NAMES+=("$1")
+}
+
+# release: open the gate, wait for everything; every process must exit 0
+# and print nothing on stderr, and the udev ones nothing at all.
+release() {
+	local i rc
+	sleep 0.3   # let the subshells reach the gate
 	exec 5<>"$GATE"   # a writer: every open for reading returns, now and later
 	for i in "${!PIDS[@]}"; do
 		rc=0
 		wait "${PIDS[i]}" || rc=$?
-		((rc == 0)) || fail "udev process ${NAMES[i]} exited $rc: $(cat "$OUT/${NAMES[i]}.err")"
+		((rc == 0)) || fail "${NAMES[i]} exited $rc: $(cat "$OUT/${NAMES[i]}.err")"
 	done
-	rc=0
-	wait "$sweep" || rc=$?
 	exec 5>&-
-	((rc == 0)) || fail "the sweep exited $rc: $(cat "$OUT/sweep.err")"
-	for i in "${NAMES[@]}" sweep; do
+	for i in "${NAMES[@]}"; do
 		[[ ! -s $OUT/$i.err ]] || fail "$i wrote on stderr: $(cat "$OUT/$i.err")"
+		[[ $i == sweep* || ! -s $OUT/$i.out ]] || fail "$i wrote on stdout: $(cat "$OUT/$i.out")"
 	done
-	devlog_lines >"$OUT/devlog"
+	stop_watch
 }
 
-# check_udev_lines: each udev process logged exactly one line, about its
-# own device, either onlined or already online.
-check_udev_lines() {
-	local i pid dev lines
-	for i in "${!PIDS[@]}"; do
-		pid=${PIDS[i]}
-		dev=${NAMES[i]%%.*}
-		lines=$(grep -F "hotplug-online[$pid]: " "$OUT/devlog" || true)
-		[[ -n $lines && $lines != *$'\n'* ]] ||
-			fail "process ${NAMES[i]} (PID $pid) logged $(printf '%s' "$lines" | grep -c '' || true) lines: '$lines'"
-		[[ $lines == "<30>hotplug-online[$pid]: $dev: onlined"* ||
-			$lines == "<30>hotplug-online[$pid]: $dev: already online (onlined by another agent)" ]] ||
-			fail "unexpected line from ${NAMES[i]}: $lines"
+# once DEV...: each device was written exactly once and left exactly one
+# mark (MARKS=no: none, the sweeps logged it themselves).
+once() {
+	local d w m want=1 bad=
+	[[ ${MARKS:-yes} == yes ]] || want=0
+	for d in "$@"; do
+		w=$(writes "$d") m=$(marks_made "$d")
+		((w == 1 && m == want)) || bad+=" $d (written $w times, $m marks)"
+	done
+	# One status at the end: it fails the test under run too.
+	[[ -z $bad ]] || fail "not once:$bad"
+}
+
+# online_events DEV...: the kernel's one online event per device; each must
+# log exactly one line, by hotplug-online (its mark).
+online_events() {
+	local d path
+	: >"$DEVLOG_OUT"
+	for d in "$@"; do
+		path=/devices/system/memory/$d
+		[[ $d == cpu* ]] && path=/devices/system/cpu/$d
+		uevent online "$path"
+		[[ -z $output$stderr ]] || fail "$d's online event printed '$output' '$stderr'"
+	done
+	run -0 devlog
+	for d in "$@"; do
+		n=$(grep -c "]: $d: online (" <<<"$output" || true)
+		((n == 1)) || fail "$d: $n lines from its online event:"$'\n'"$output"
+		[[ $output == *"]: $d: online ("*"by hotplug-online"* ]] || fail "$d: not by hotplug-online:"$'\n'"$output"
+	done
+	assert_equal "${#lines[@]}" "$#"
+	assert_equal "$(marks)" ''
+}
+
+# swept DEV...: the sweeps' stdout, together, said "onlined" once per device
+# (for those a sweep won) and never twice.
+swept_once() {
+	local d n
+	for d in "$@"; do
+		n=$(cat "$OUT"/sweep*.out | grep -cE "^$d: onlined( |$)" || true)
+		((n <= 1)) || fail "$d: onlined by $n sweeps"
 	done
 }
 
-# onlined DEV: how many "onlined" lines the log holds for DEV (udev and sweep).
-onlined() {
-	grep -cE "^<30>hotplug-online\[[0-9]+\]: $1: onlined( |$)" "$OUT/devlog" || true
-}
-
-# The sweep's syslog lines are also its stdout lines: nothing else logged.
-check_total() {
-	local want=$((${#PIDS[@]} + $(grep -c '' "$OUT/sweep.out" || true)))
-	assert_equal "$(grep -c '' "$OUT/devlog")" "$want"
-}
-
-@test "concurrency: 64 udev processes on 64 distinct blocks, racing a sweep" {
-	mksysfs online=4 offline=64 offline_start=32 nodes=1 cpus=1 offline_cpus=0
-	PIDS=() NAMES=()
-	for ((b = 32; b < 96; b++)); do
-		spawn "memory$b" "/devices/system/memory/memory$b" memory
-	done
-	release
-	for ((b = 32; b < 96; b++)); do
-		assert_equal "$(mem_state "$b")" online
-		n=$(onlined "memory$b")
-		((n == 1)) || fail "memory$b: $n onlined lines"
-	done
-	check_udev_lines
-	check_total
-}
-
-@test "concurrency: 64 udev processes on one block, racing a sweep" {
+@test "concurrency: 64 udev processes on one block, racing a sweep (udevd runs): one write, one mark, one line" {
 	mksysfs online=4 offline=1 offline_start=40 nodes=1 cpus=1 offline_cpus=0
-	PIDS=() NAMES=()
+	udevd_runs
+	watch memory40 memory0
 	for ((i = 0; i < 64; i++)); do
-		spawn "memory40.$i" /devices/system/memory/memory40 memory
+		spawn "memory40.$i" /devices/system/memory/memory40
 	done
+	spawn_sweep sweep
 	release
 	assert_equal "$(mem_state 40)" online
-	n=$(onlined memory40)
-	((n == 1)) || fail "memory40: $n onlined lines from 64 udev processes and a sweep"
-	check_udev_lines
-	check_total
-	# Nothing else in the tree was touched.
+	once memory40
+	assert_equal "$(writes memory0)" 0   # nothing else in the tree was touched
 	for b in 0 1 2 3; do assert_equal "$(mem_state "$b")" online; done
+	assert_equal "$(devlog)" ''
+	online_events memory40
 }
 
-@test "concurrency: 64 udev processes on 8 blocks and 8 CPUs, 4 each, racing a sweep" {
-	mksysfs online=4 offline=8 offline_start=32 nodes=2 cpus=9 offline_cpus=8
-	PIDS=() NAMES=()
-	for ((i = 0; i < 4; i++)); do
-		for ((b = 32; b < 40; b++)); do
-			spawn "memory$b.$i" "/devices/system/memory/memory$b" memory
-		done
-		for ((c = 1; c < 9; c++)); do
-			spawn "cpu$c.$i" "/devices/system/cpu/cpu$c" cpu
-		done
+@test "concurrency: 64 udev processes on 64 distinct blocks, racing a sweep (udevd runs)" {
+	mksysfs online=4 offline=64 offline_start=32 nodes=1 cpus=1 offline_cpus=0
+	udevd_runs
+	devs=()
+	for ((b = 32; b < 96; b++)); do devs+=("memory$b"); done
+	watch "${devs[@]}"
+	for d in "${devs[@]}"; do
+		spawn "$d" "/devices/system/memory/$d"
 	done
+	spawn_sweep sweep
 	release
-	for ((b = 32; b < 40; b++)); do
-		assert_equal "$(mem_state "$b")" online
-		n=$(onlined "memory$b")
-		((n == 1)) || fail "memory$b: $n onlined lines"
-	done
-	for ((c = 1; c < 9; c++)); do
-		assert_equal "$(cpu_online "$c")" 1
-		n=$(onlined "cpu$c")
-		((n == 1)) || fail "cpu$c: $n onlined lines"
-	done
-	check_udev_lines
-	check_total
+	for d in "${devs[@]}"; do assert_equal "$(mem_state "${d#memory}")" online; done
+	once "${devs[@]}"
+	swept_once "${devs[@]}"
+	assert_equal "$(devlog)" ''
+	online_events "${devs[@]}"
 }
 
-@test "concurrency: the loser of a kernel-style race logs already online, not onlined" {
+@test "concurrency: 64 udev processes on 8 blocks and 8 CPUs, 4 each, racing two sweeps (udevd runs)" {
+	mksysfs online=4 offline=8 offline_start=32 nodes=2 cpus=9 offline_cpus=8
+	udevd_runs
+	devs=()
+	for ((b = 32; b < 40; b++)); do devs+=("memory$b"); done
+	for ((c = 1; c < 9; c++)); do devs+=("cpu$c"); done
+	watch "${devs[@]}"
+	for ((i = 0; i < 4; i++)); do
+		for d in "${devs[@]}"; do
+			if [[ $d == cpu* ]]; then
+				spawn "$d.$i" "/devices/system/cpu/$d"
+			else
+				spawn "$d.$i" "/devices/system/memory/$d"
+			fi
+		done
+	done
+	spawn_sweep sweep1
+	spawn_sweep sweep2
+	release
+	for ((b = 32; b < 40; b++)); do assert_equal "$(mem_state "$b")" online; done
+	for ((c = 1; c < 9; c++)); do assert_equal "$(cpu_online "$c")" 1; done
+	once "${devs[@]}"
+	swept_once "${devs[@]}"
+	assert_equal "$(devlog)" ''
+	online_events "${devs[@]}"
+}
+
+@test "concurrency: 8 racing sweeps without udevd: one write per device, one onlined line and one syslog line each" {
+	mksysfs online=4 offline=16 offline_start=32 nodes=1 cpus=5 offline_cpus=4
+	devs=()
+	for ((b = 32; b < 48; b++)); do devs+=("memory$b"); done
+	for ((c = 1; c < 5; c++)); do devs+=("cpu$c"); done
+	watch "${devs[@]}"
+	for ((i = 0; i < 8; i++)); do spawn_sweep "sweep$i"; done
+	release
+	MARKS=no once "${devs[@]}"
+	run -0 devlog
+	for d in "${devs[@]}"; do
+		n=$(cat "$OUT"/sweep*.out | grep -cE "^$d: onlined( |$)" || true)
+		((n == 1)) || fail "$d: $n onlined lines on the sweeps' stdout"
+		n=$(grep -c "]: $d: online (.*by hotplug-online" <<<"$output" || true)
+		((n == 1)) || fail "$d: $n syslog lines"
+	done
+	assert_equal "${#lines[@]}" "${#devs[@]}"
+	assert_equal "$(marks)" ''
+}
+
+@test "concurrency: 8 racing sweeps where udevd runs: one write and one mark per device, then one line each" {
+	mksysfs online=4 offline=16 offline_start=32 nodes=1 cpus=5 offline_cpus=4
+	udevd_runs
+	devs=()
+	for ((b = 32; b < 48; b++)); do devs+=("memory$b"); done
+	for ((c = 1; c < 5; c++)); do devs+=("cpu$c"); done
+	watch "${devs[@]}"
+	for ((i = 0; i < 8; i++)); do spawn_sweep "sweep$i"; done
+	release
+	once "${devs[@]}"
+	for d in "${devs[@]}"; do
+		n=$(cat "$OUT"/sweep*.out | grep -cE "^$d: onlined( |$)" || true)
+		((n == 1)) || fail "$d: $n onlined lines on the sweeps' stdout"
+	done
+	assert_equal "$(devlog)" ''
+	online_events "${devs[@]}"
+}
+
+@test "concurrency: the counting sees a second write (negative control)" {
+	mksysfs online=4 offline=1 offline_start=40 nodes=1 cpus=1 offline_cpus=0
+	watch memory40
+	echo offline >"$MEM/memory40/state"
+	echo online >"$MEM/memory40/state"
+	mv "$(mktemp "$RUNDIR/onlined/.x.XXXXXX")" "$RUNDIR/onlined/memory40"
+	stop_watch
+	assert_equal "$(writes memory40)" 2
+	assert_equal "$(marks_made memory40)" 1
+	run -1 once memory40
+}
+
+@test "concurrency: the loser of a kernel-style race is silent and leaves no mark" {
 	# RACE: the write fails with EINVAL after the state turned online, as
 	# the kernel answers the second of two concurrent writers.
 	mksysfs online=4 offline=1 offline_start=40 nodes=1 cpus=1 offline_cpus=0
-	HOTPLUG_ONLINE_TEST_FAULTS='memory40=RACE' ACTION=add \
-		DEVPATH=/devices/system/memory/memory40 SUBSYSTEM=memory \
-		run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" udev
-	assert_stderr_empty
+	HOTPLUG_ONLINE_TEST_FAULTS='memory40=RACE' uevent add /devices/system/memory/memory40
+	assert_equal "$output$stderr" ''
 	assert_equal "$(mem_state 40)" online
-	assert_equal "$(devlog)" \
-		'<30>hotplug-online[PID]: memory40: already online (onlined by another agent)'
+	assert_equal "$(devlog)" ''
+	assert_equal "$(marks)" ''
+	# The winner's online event: here nobody's mark, so another agent.
+	uevent online /devices/system/memory/memory40
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory40: online (128 MiB, node 0, zone Normal; by another agent)'
 }

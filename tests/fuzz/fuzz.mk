@@ -3,7 +3,7 @@
 #
 #   make fuzz-check      every harness for FUZZ_CHECK_TIME s (part of make check)
 #   make fuzz            every harness for FUZZ_TIME s, corpus kept in build/fuzz
-#   make fuzz-<target>   one harness for FUZZ_TIME s (devpath attr shown config ...)
+#   make fuzz-<target>   one harness for FUZZ_TIME s (devpath attr shown config kernel ...)
 #   make check-asan      the bats suite against build/hotplug-online-asan
 #   make check-valgrind  the bats suite under valgrind (glibc dynamic test build)
 #   make lint            check-tree, gcc -fanalyzer, cppcheck, clang-tidy, shellcheck
@@ -15,9 +15,10 @@ FUZZ_CC         ?= clang
 FUZZ_TIME       ?= 600
 FUZZ_CHECK_TIME ?= 40
 FUZZ_JOBS       ?= 1
-FUZZ_TARGETS    := devpath attr shown config zoneinfo read_attr online
-# Everything but main() and the real logger (the harnesses check each line).
-FUZZ_SRC        := $(filter-out helper/main.c helper/log.c,$(wildcard helper/*.c))
+FUZZ_TARGETS    := devpath attr shown config zoneinfo read_attr online kernel
+# Everything but main(), the real logger (the harnesses check each line)
+# and the test seam (fuzz.h has its own: no environment, no /run).
+FUZZ_SRC        := $(filter-out helper/main.c helper/log.c helper/fault.c,$(wildcard helper/*.c))
 FUZZ_HDR        := helper/hotplug-online.h tests/fuzz/fuzz.h tests/fuzz/tree.h
 FUZZ_DEFS       := -std=c11 -D_GNU_SOURCE -DVERSION='"fuzz"' -DSYSCONFDIR='"/etc"'
 FUZZ_CFLAGS     ?= -g -O1 -fno-omit-frame-pointer

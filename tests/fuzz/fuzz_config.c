@@ -16,22 +16,30 @@ static void check_config(const struct config *c)
 	CHECK(c->cpu == 0 || c->cpu == 1);
 	CHECK(c->strict == 0 || c->strict == 1);
 	CHECK(c->skip_arch == 0 || c->skip_arch == 1);
+	CHECK(c->kernel_online == 0 || c->kernel_online == 1);
+	CHECK(c->memory_set == 0 || c->memory_set == 1);
+	CHECK(c->dax_kmem == 0 || c->dax_kmem == 1);
 }
 
 static int same(const struct config *a, const struct config *b)
 {
 	return a->memory == b->memory && a->cpu == b->cpu && a->strict == b->strict &&
 	       a->skip_arch == b->skip_arch && a->movable_ratio == b->movable_ratio &&
-	       a->numa_aware == b->numa_aware;
+	       a->numa_aware == b->numa_aware && a->kernel_online == b->kernel_online &&
+	       a->memory_set == b->memory_set && a->dax_kmem == b->dax_kmem;
 }
 
-/* after is before with at most one setting put back to its default. */
+/* after is before with at most one setting put back to its default; a
+ * bad `memory =` value also clears memory_set (no valid memory line). */
 static int reset_one(const struct config *before, const struct config *after)
 {
 	struct config d;
 	int changed = 0;
 
 	config_defaults(&d);
+	if (before->memory_set != after->memory_set &&
+	    (after->memory_set || after->memory != d.memory))
+		return 0;
 #define FIELD(f) \
 	if (before->f != after->f) { \
 		if (after->f != d.f) \
@@ -39,8 +47,11 @@ static int reset_one(const struct config *before, const struct config *after)
 		changed++; \
 	}
 	FIELD(memory) FIELD(cpu) FIELD(strict) FIELD(skip_arch) FIELD(movable_ratio)
-	FIELD(numa_aware)
+	FIELD(numa_aware) FIELD(kernel_online) FIELD(dax_kmem)
 #undef FIELD
+	/* memory_set went with memory, not with another key. */
+	if (before->memory_set != after->memory_set && changed && before->memory == after->memory)
+		return 0;
 	return changed <= 1;
 }
 
@@ -68,6 +79,12 @@ static int one_line(struct config *c, const char *p, size_t n)
 			CHECK(same(&before, c));
 		else
 			CHECK(reset_one(&before, c));
+	} else {
+		/* A good line sets memory_set, or leaves it: only `memory =` sets it,
+		 * and then memory is what the line said (never cleared by a good line). */
+		CHECK(c->memory_set >= before.memory_set);
+		if (c->memory_set != before.memory_set)
+			CHECK(strstr(line, "memory") != NULL);
 	}
 	check_config(c);
 	free(line);

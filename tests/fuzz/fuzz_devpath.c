@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* DEVPATH, device names, indexes and ACTION: what udev and the command
- * line hand the helper.  Input: up to three NUL-separated fields. */
+ * line hand the helper.  Input: up to four NUL-separated fields. */
 #include "fuzz.h"
 
 static void check_index(const char *s)
@@ -75,18 +75,26 @@ static void check_constructed(const uint8_t *data, size_t size)
 	CHECK(parse_devpath(path, &d) < 0);
 }
 
+/* The values the header documents. */
+_Static_assert(ACT_BAD == -1 && ACT_OTHER == 0 && ACT_ADD == 1 && ACT_ONLINE == 2 &&
+	       ACT_OFFLINE == 3, "enum action changed");
+
+/* add, online and offline are ours; udev's other actions are known and
+ * not ours; anything else is not something udev sends. */
 static void check_action(const char *s)
 {
-	static const char *const known[] = {
-		"remove", "change", "move", "online", "offline", "bind", "unbind",
-	};
-	int r = parse_action(s), want = -1;
+	static const char *const others[] = { "remove", "change", "move", "bind", "unbind" };
+	enum action r = parse_action(s), want = ACT_BAD;
 
 	if (strcmp(s, "add") == 0)
-		want = 1;
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcmp(s, known[i]) == 0)
-			want = 0;
+		want = ACT_ADD;
+	else if (strcmp(s, "online") == 0)
+		want = ACT_ONLINE;
+	else if (strcmp(s, "offline") == 0)
+		want = ACT_OFFLINE;
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (strcmp(s, others[i]) == 0)
+			want = ACT_OTHER;
 	CHECK(r == want);
 }
 

@@ -3,13 +3,16 @@
  * state or online, valid_zones, block_size_bytes, the node link name.
  * Input: two flag bytes, then NUL-separated fields in that order.
  * Checks the outcome against a model, that what is on disk changed only
- * as it should, and that a symlink is never followed. */
+ * as it should (the device and the mark in the run directory), what is
+ * logged (nothing when udevd's online event will, see device.c), and that
+ * a symlink is never followed; then the online and offline events'
+ * log_transition() on the same device. */
 #include <dirent.h>
 #include <errno.h>
 
 #include "tree.h"
 
-static int top = -1, memdir, cpudir;
+static int top = -1, memdir, cpudir, onlined, offlined;
 
 static void setup(void)
 {
@@ -29,6 +32,14 @@ static void setup(void)
 	memdir = openat(top, "sys/devices/system/memory", O_RDONLY | O_DIRECTORY);
 	cpudir = openat(top, "sys/devices/system/cpu", O_RDONLY | O_DIRECTORY);
 	CHECK(memdir >= 0 && cpudir >= 0);
+	/* The run directory, as the first helper to leave a mark makes it. */
+	CHECK(mkdirat(top, "run", 0700) == 0);
+	CHECK(mkdirat(top, "run/onlined", 0700) == 0);
+	CHECK(mkdirat(top, "run/offlined", 0700) == 0);
+	onlined = openat(top, "run/onlined", O_RDONLY | O_DIRECTORY);
+	offlined = openat(top, "run/offlined", O_RDONLY | O_DIRECTORY);
+	CHECK(onlined >= 0 && offlined >= 0);
+	snprintf(fuzz_rundir, sizeof(fuzz_rundir), "%s/run", tree_root);
 	/* The "already online" lines of the online command go to stdout. */
 	fd = open("/dev/null", O_WRONLY);
 	CHECK(fd >= 0 && dup2(fd, 1) == 1);
@@ -41,8 +52,8 @@ static void victim_intact(void)
 	size_t n;
 
 	CHECK(fd >= 0);
-	CHECK(strcmp(slurp(fd, "state", &n), "offline\n") == 0);
-	CHECK(strcmp(slurp(fd, "online", &n), "0\n") == 0);
+	CHECK(strcmp(tree_slurp(fd, "state", &n), "offline\n") == 0);
+	CHECK(strcmp(tree_slurp(fd, "online", &n), "0\n") == 0);
 	close(fd);
 }
 
@@ -57,11 +68,14 @@ static const char *field(const char **p, const char *end, size_t *len)
 	return s;
 }
 
-/* What online_device() must do with a value read from the attribute. */
-static enum outcome model(const struct ctx *c, enum devtype t, const char *v, size_t len)
+/* What online_device() must do with a value read from the attribute;
+ * *left: skipped by the configuration (cpu = off, memory = off). */
+static enum outcome model(const struct ctx *c, enum devtype t, const char *v, size_t len,
+			  bool *left)
 {
 	char val[64];
 
+	*left = false;
 	if (len >= 32)
 		return OUT_FAILED;   /* more than read_attr()'s buffer */
 	memcpy(val, v, len);
@@ -71,6 +85,7 @@ static enum outcome model(const struct ctx *c, enum devtype t, const char *v, si
 			return OUT_ALREADY;
 		if (strcmp(val, "0") != 0)
 			return OUT_FAILED;
+		*left = !c->cfg.cpu;
 		return c->cfg.cpu ? OUT_ONLINED : OUT_SKIPPED;
 	}
 	if (strcmp(val, "online") == 0)
@@ -79,7 +94,25 @@ static enum outcome model(const struct ctx *c, enum devtype t, const char *v, si
 		return OUT_SKIPPED;
 	if (strcmp(val, "offline") != 0)
 		return OUT_FAILED;
+	*left = c->cfg.memory == MEM_OFF;
 	return c->cfg.memory == MEM_OFF ? OUT_SKIPPED : OUT_ONLINED;
+}
+
+static bool ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+
+	return n >= m && strcmp(s + n - m, end) == 0;
+}
+
+/* The mark of the device in dir, "" when there is none. */
+static const char *mark_of(int dir, const char *name)
+{
+	size_t n;
+
+	if (faccessat(dir, name, F_OK, AT_SYMLINK_NOFOLLOW) != 0)
+		return "";
+	return tree_slurp(dir, name, &n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -92,7 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct device d;
 	enum outcome want, got;
 	const char *attr, *written;
-	char linkname[256];
+	char linkname[256], mark[320], tail[64];
+	struct stat st;
+	bool left = false, marked;
 	int dev, classfd;
 
 	if (top < 0)
@@ -107,7 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	link = field(&p, end, &llen);
 
 	d.type = f & 1 ? DEV_CPU : DEV_MEMORY;
-	d.index = g >> 6;
+	d.index = g >> 7;
 	snprintf(d.name, sizeof(d.name), "%s%lu", d.type == DEV_CPU ? "cpu" : "memory", d.index);
 	classfd = d.type == DEV_CPU ? cpudir : memdir;
 	attr = d.type == DEV_CPU ? "online" : "state";
@@ -150,7 +185,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.dry_run = f & 0x20;
 	c.cfg.cpu = !(g & 0x10);
 	c.sweep = g & 0x20;
-	fuzz_said = 0;
+	/* As main() sets them: under udev, udevd runs our rule (its online
+	 * event logs) and the event may be a replay; else udevd may run. */
+	c.replay = c.udev && (g & 0x40);
+	c.udev_logs = c.udev || (g & 0x40);
+	fuzz_said = fuzz_logged = 0;
 	got = online_device(&c, &d);
 
 	/* Check it. */
@@ -159,24 +198,82 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (g & 8)                            /* no attribute */
 		want = d.type == DEV_CPU ? OUT_ALREADY : c.udev ? OUT_SKIPPED : OUT_FAILED;
 	else
-		want = model(&c, d.type, value, vlen);
+		want = model(&c, d.type, value, vlen, &left);
 	CHECK(got == want);
 	victim_intact();
 	if (dev >= 0 && !(f & 0x40) && !(g & 8)) {
-		written = slurp(dev, attr, &n);
+		written = tree_slurp(dev, attr, &n);
 		if (got == OUT_ONLINED && !c.dry_run)
 			CHECK(strcmp(written, d.type == DEV_CPU ? "1" :
 				     policy_name(c.cfg.memory)) == 0);
 		else
 			CHECK(n == vlen && memcmp(written, value, vlen) == 0);
 	}
-	if (got == OUT_ONLINED && !c.dry_run) {
-		CHECK(fuzz_said >= 1);
-		CHECK(strncmp(fuzz_last, d.name, strlen(d.name)) == 0);
-		CHECK(strstr(fuzz_last, ": onlined") != NULL);
+	/* A mark is left exactly when we onlined it and udevd's online event
+	 * will log it: "INODE as TYPE" for a block, "INODE " for a CPU. */
+	marked = got == OUT_ONLINED && !c.dry_run && c.udev_logs;
+	CHECK(mark_of(offlined, d.name)[0] == '\0');
+	if (marked) {
+		CHECK(dev >= 0 && fstat(dev, &st) == 0);
+		snprintf(mark, sizeof(mark), "%llu %s%s\n", (unsigned long long)st.st_ino,
+			 d.type == DEV_CPU ? "" : "as ", d.type == DEV_CPU ? "" : policy_name(c.cfg.memory));
+		CHECK(strcmp(mark_of(onlined, d.name), mark) == 0);
+	} else {
+		CHECK(mark_of(onlined, d.name)[0] == '\0');
 	}
+	/* "as online_movable)": how it was onlined ends the transition line. */
+	snprintf(tail, sizeof(tail), "by hotplug-online%s%s)", d.type == DEV_CPU ? "" : " as ",
+		 d.type == DEV_CPU ? "" : policy_name(c.cfg.memory));
+	if (got == OUT_ONLINED && c.dry_run) {
+		CHECK(fuzz_said == 1 && fuzz_logged == 0);
+		CHECK(strncmp(fuzz_last, d.name, strlen(d.name)) == 0);
+		CHECK(strstr(fuzz_last, ": would online") != NULL);
+	} else if (marked) {
+		CHECK(fuzz_said == 0);             /* the online event's to say */
+	} else if (got == OUT_ONLINED) {
+		CHECK(fuzz_said == 1 && fuzz_logged == 1);
+		CHECK(strncmp(fuzz_last, d.name, strlen(d.name)) == 0);
+		CHECK(strncmp(fuzz_last + strlen(d.name), ": online (", 10) == 0);
+		CHECK(ends_with(fuzz_last, tail));
+	}
+	if (got == OUT_ALREADY)
+		CHECK(fuzz_said == 0);             /* the online event said it */
+	if (got == OUT_SKIPPED && left)        /* said at a hot-add, not at a replay */
+		CHECK(fuzz_said == (c.udev && c.replay ? 0U : 1U) && fuzz_logged == 0);
+	else if (got == OUT_SKIPPED)
+		CHECK(fuzz_said >= 1);
 	if (got == OUT_FAILED)
 		CHECK(fuzz_said >= 1);             /* a failure is never silent */
+
+	/* The online event: one line, with the mark (used up), or another
+	 * agent's (no auto_online_blocks here).  Then the offline event: one
+	 * line, and a block leaves an offline mark. */
+	fuzz_said = fuzz_logged = 0;
+	CHECK(log_transition(&c, &d, true) == EXIT_OK);
+	if (dev < 0) {
+		/* No directory (a symlink is none): the transition, no details. */
+		snprintf(mark, sizeof(mark), "%s: online", d.name);
+		CHECK(fuzz_said == 1 && fuzz_logged == 1 && strcmp(fuzz_last, mark) == 0);
+		fuzz_said = fuzz_logged = 0;
+		CHECK(log_transition(&c, &d, false) == EXIT_OK);
+		snprintf(mark, sizeof(mark), "%s: offline", d.name);
+		CHECK(fuzz_said == 1 && fuzz_logged == 1 && strcmp(fuzz_last, mark) == 0);
+		CHECK(mark_of(offlined, d.name)[0] == '\0');
+	} else {
+		CHECK(fuzz_said == 1 && fuzz_logged == 1);
+		CHECK(strncmp(fuzz_last, d.name, strlen(d.name)) == 0);
+		CHECK(strncmp(fuzz_last + strlen(d.name), ": online (", 10) == 0);
+		CHECK(ends_with(fuzz_last, marked ? tail : "by another agent)"));
+		CHECK(mark_of(onlined, d.name)[0] == '\0');
+		fuzz_said = fuzz_logged = 0;
+		CHECK(log_transition(&c, &d, false) == EXIT_OK);
+		CHECK(fuzz_said == 1 && fuzz_logged == 1);
+		CHECK(strncmp(fuzz_last, d.name, strlen(d.name)) == 0);
+		CHECK(strncmp(fuzz_last + strlen(d.name), ": offline", 9) == 0);
+		CHECK(!strstr(fuzz_last, "zone"));  /* an offline block has none */
+		CHECK((mark_of(offlined, d.name)[0] != '\0') == (d.type == DEV_MEMORY));
+		clear(offlined, d.name);
+	}
 	if (dev >= 0) {
 		if (f & 0x40)
 			clear(dev, attr);

@@ -48,7 +48,7 @@ static void put(int dirfd, const char *name, const void *data, size_t len)
 }
 
 /* The whole file, NUL-terminated; *len its length. */
-static char *slurp(int dirfd, const char *name, size_t *len)
+static char *tree_slurp(int dirfd, const char *name, size_t *len)
 {
 	static char buf[4096];
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);

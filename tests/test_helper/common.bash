@@ -26,13 +26,24 @@ fi
 
 common_setup() {
 	[[ -x $HO ]] || fail "'$HO' not built: run 'make build/hotplug-online-test'"
-	# Nothing from the caller's environment leaks in; in particular no test
-	# ever logs to the host's /dev/log or /dev/kmsg.
-	unset ACTION DEVPATH SUBSYSTEM HOTPLUG_ONLINE_TEST_FAULTS
+	# Nothing from the caller's environment leaks in, and nothing touches the
+	# host: no test logs to its /dev/log or /dev/kmsg, keeps state in its
+	# /run/hotplug-online, reads its /proc/cmdline, /proc/iomem or kernel
+	# release, or takes its udevd's /run/udev/control as a sign that udevd
+	# runs our rule.
+	unset ACTION DEVPATH SUBSYSTEM SYNTH_UUID "${!HOTPLUG_ONLINE_TEST_@}"
 	export HOTPLUG_ONLINE_TEST_ARCH=x86_64
 	export HOTPLUG_ONLINE_TEST_DEVLOG="$BATS_TEST_TMPDIR/devlog"   # absent until start_devlog
 	export HOTPLUG_ONLINE_TEST_KMSG="$BATS_TEST_TMPDIR/kmsg"
 	: >"$HOTPLUG_ONLINE_TEST_KMSG"
+	export HOTPLUG_ONLINE_TEST_RUNDIR="$BATS_TEST_TMPDIR/run"   # absent until the helper makes it
+	export HOTPLUG_ONLINE_TEST_UDEVCTL="$BATS_TEST_TMPDIR/udev-control"   # absent: see udevd_runs
+	export HOTPLUG_ONLINE_TEST_CMDLINE="$BATS_TEST_TMPDIR/cmdline"   # an empty command line
+	: >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+	export HOTPLUG_ONLINE_TEST_IOMEM="$BATS_TEST_TMPDIR/iomem"   # no owner for any address
+	: >"$HOTPLUG_ONLINE_TEST_IOMEM"
+	export HOTPLUG_ONLINE_TEST_RELEASE=6.1.0-test   # marks replays (4.13+)
+	RUNDIR=$HOTPLUG_ONLINE_TEST_RUNDIR
 	SYS="$BATS_TEST_TMPDIR/sys"
 	MEM="$SYS/devices/system/memory"
 	CPU="$SYS/devices/system/cpu"
@@ -84,6 +95,70 @@ changed_since() {
 mem_state() { cat "$MEM/memory$1/state"; }
 cpu_online() { cat "$CPU/cpu$1/online"; }
 
+# What the helper takes for "udevd runs our rule" (/run/udev/control): its
+# `online` event will log what an `online` sweep onlines.
+udevd_runs() { : >"$HOTPLUG_ONLINE_TEST_UDEVCTL"; }
+
+# uevent [-STATUS] [--replay] ACTION DEVPATH: run the helper as the rule
+# does for one event (SUBSYSTEM from DEVPATH; --replay sets SYNTH_UUID, as
+# the kernel does for an event written to a uevent file).  STATUS is the
+# exit status expected (default 0); output and stderr as bats' run leaves them.
+uevent() {
+	local expect=0 synth=() subsystem
+	[[ $1 == -[0-9]* ]] && { expect=${1#-}; shift; }
+	[[ $1 == --replay ]] && { synth=(SYNTH_UUID=0); shift; }
+	case $2 in
+	/devices/system/memory/*) subsystem=memory ;;
+	*) subsystem=cpu ;;
+	esac
+	run -"$expect" --separate-stderr env "${synth[@]}" ACTION="$1" DEVPATH="$2" \
+		SUBSYSTEM="$subsystem" $HO_WRAPPER "$HO" --sysfs "$SYS" --config "$CFG" udev
+}
+
+# hotadd [-STATUS] [--replay] DEVPATH: what the kernel and udevd do for a
+# hot-added device on the fake tree.  The kernel sends `add` and udevd runs
+# the helper; when the device then reads online (the helper's write, on a
+# fake tree nothing else changes it), the kernel sends `online` and udevd
+# runs the helper again.  A fake tree has no kernel to send that second
+# event, so this plays its part: a faithful emulation of the kernel's
+# uevent, not a shortcut (the online event carries no SYNTH_UUID even after
+# a replayed add: the kernel sends it).  It must exit 0 and print nothing.
+# output, stderr and status are the add's; ONLINE_EVENT says whether the
+# online event ran (yes or no).
+hotadd() {
+	local expect=0 replay=() attr before after s o e
+	[[ $1 == -[0-9]* ]] && { expect=${1#-}; shift; }
+	[[ $1 == --replay ]] && { replay=(--replay); shift; }
+	case $1 in
+	/devices/system/memory/*) attr=$SYS$1/state ;;
+	*) attr=$SYS$1/online ;;
+	esac
+	before=$(cat "$attr" 2>/dev/null || true)
+	uevent -"$expect" "${replay[@]}" add "$1"
+	s=$status o=$output e=$stderr
+	after=$(cat "$attr" 2>/dev/null || true)
+	ONLINE_EVENT=no
+	if [[ $after != "$before" && ($after == online* || $after == 1) ]]; then
+		ONLINE_EVENT=yes
+		uevent online "$1"
+		[[ -z $output$stderr ]] || fail "the online event printed: '$output' '$stderr'"
+	fi
+	status=$s output=$o stderr=$e
+}
+
+# marks: every mark file the helper left, "onlined/memory5: 1234 as online",
+# sorted; nothing when there is none.
+marks() {
+	local f
+	[[ -d $RUNDIR ]] || return 0
+	for f in "$RUNDIR"/onlined/* "$RUNDIR"/offlined/*; do
+		[[ -e $f ]] && printf '%s: %s\n' "${f#"$RUNDIR"/}" "$(cat "$f")"
+	done | LC_ALL=C sort
+}
+
+# ino DIR: the inode number the helper writes into a mark.
+ino() { stat -c %i "$1"; }
+
 # The helper's rendering of untrusted text: printable ASCII except \ and '
 # as is, every other byte as \xNN.
 sanitize() {
@@ -98,12 +173,16 @@ assert_stderr_empty() {
 	[[ -z $stderr ]] || fail "stderr should be empty, was: $stderr"
 }
 
-# A fake /dev/log: a socat datagram listener writing every message it gets
-# to a file; devlog_lines prints them one a line.
+# A fake /dev/log: a socat datagram listener (rsyslog, journald) writing
+# every message it gets to a file; devlog_lines prints them one a line.
+# start_devlog stream: a stream socket instead (syslog-ng), which takes one
+# connection, then exits: see devlog_stream.
 start_devlog() {
+	local listen=UNIX-RECV
+	[[ ${1:-} != stream ]] || listen=UNIX-LISTEN
 	DEVLOG_OUT="$BATS_TEST_TMPDIR/devlog.out"
 	: >"$DEVLOG_OUT"
-	socat -u "UNIX-RECV:$HOTPLUG_ONLINE_TEST_DEVLOG,unlink-early" "OPEN:$DEVLOG_OUT,append" \
+	socat -u "$listen:$HOTPLUG_ONLINE_TEST_DEVLOG,unlink-early" "OPEN:$DEVLOG_OUT,append" \
 		</dev/null >/dev/null 2>&1 3>&- &
 	DEVLOG_PID=$!
 	local i
@@ -131,6 +210,34 @@ devlog_lines() {
 
 # devlog_lines with the PID replaced by "PID", for exact comparisons.
 devlog() { devlog_lines | sed -E 's/^(<[0-9]+>hotplug-online)\[[0-9]+\]/\1[PID]/'; }
+
+# devlog_stream: after start_devlog stream and one helper process, wait for
+# the listener to see the connection close, check the framing (each message
+# ends in one NUL, none has a newline) and leave the messages in $stream,
+# one a line, PID replaced by "PID".  Not in $(...): its checks must fail
+# the test.
+devlog_stream() {
+	local i
+	for ((i = 0; i < 1000; i++)); do
+		kill -0 "$DEVLOG_PID" 2>/dev/null || break
+		sleep 0.01
+	done
+	if kill -0 "$DEVLOG_PID" 2>/dev/null; then
+		kill "$DEVLOG_PID"
+		wait "$DEVLOG_PID" 2>/dev/null || true
+		DEVLOG_PID=
+		fail "the stream listener is still waiting: nothing connected and closed"
+	fi
+	wait "$DEVLOG_PID" 2>/dev/null || true
+	DEVLOG_PID=
+	[[ -s $DEVLOG_OUT ]] || fail "nothing arrived on the stream socket"
+	[[ $(tail -c 1 "$DEVLOG_OUT" | od -An -tx1 | tr -d ' ') == 00 ]] ||
+		fail "the last message does not end in a NUL: $(od -c "$DEVLOG_OUT" | tail -n 3)"
+	[[ $(tr -cd '\n' <"$DEVLOG_OUT" | wc -c) == 0 ]] || fail "a newline on the stream"
+	[[ $(tr -cd '\0' <"$DEVLOG_OUT" | wc -c) == $(grep -aoE '<[0-9]+>hotplug-online\[' "$DEVLOG_OUT" | wc -l) ]] ||
+		fail "not one NUL per message: $(od -c "$DEVLOG_OUT")"
+	stream=$(tr '\0' '\n' <"$DEVLOG_OUT" | sed -E 's/^(<[0-9]+>hotplug-online)\[[0-9]+\]/\1[PID]/')
+}
 
 # A fake /dev/kmsg closer to the character device: a FIFO drained into a
 # file, one record per write (the default is a plain file).
