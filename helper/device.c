@@ -132,45 +132,57 @@ static int cpu_limit(char *word, size_t size)
 	return r;
 }
 
+/* uname's release (the test build can pretend), asked once. */
+const char *kernel_release(void)
+{
+	static struct utsname u;
+	static const char *rel;
+
+	if (!rel)
+		rel = fault_path("RELEASE", NULL);
+	if (!rel && uname(&u) == 0)
+		rel = u.release;
+	return rel ? rel : "";
+}
+
+/* An unreadable release counts as a current kernel. */
+bool kernel_at_least(unsigned long major, unsigned long minor)
+{
+	unsigned long ma, mi;
+
+	if (parse_release(kernel_release(), &ma, &mi) < 0)
+		return true;
+	return ma > major || (ma == major && mi >= minor);
+}
+
 /* Kernels before 4.13 send replayed events without SYNTH_UUID. */
 static bool marks_replays(void)
 {
-	struct utsname u;
-	const char *rel = fault_path("RELEASE", NULL);
-	unsigned long major, minor;
-	char *end;
-
-	if (!rel && uname(&u) == 0)
-		rel = u.release;
-	if (!rel)
-		return true;
-	major = strtoul(rel, &end, 10);
-	if (*end != '.')
-		return true;
-	minor = strtoul(end + 1, NULL, 10);
-	return major > 4 || (major == 4 && minor >= 13);
+	return kernel_at_least(4, 13);
 }
 
-/* Who added the memory at addr, from /proc/iomem (read and checked once
- * per process): "kmem" for dax kmem (daxctl's), "virtio_mem", "" for a
- * DIMM.  -EBADMSG for contents of another shape. */
-static int memory_owner(unsigned long long addr, char *owner, size_t size)
+/* The /proc/iomem range holding addr (read and checked once per process):
+ * 1 found, with its driver in r->owner ("kmem" for dax kmem, daxctl's;
+ * "virtio_mem"; "" for a DIMM); 0 not found or no /proc/iomem; -EBADMSG
+ * for contents of another shape. */
+static int memory_range(unsigned long long addr, struct iomem_range *range)
 {
 	static struct buf iomem;
 	static int r = 1;
 	unsigned line;
 	int found;
 
+	memset(range, 0, sizeof(*range));
 	if (r == 1)
 		r = read_proc("iomem", &iomem);
 	if (r < 0)
-		return r;
-	found = parse_iomem(iomem.p, iomem.len, addr, owner, size, &line);
+		return 0;
+	found = parse_iomem(iomem.p, iomem.len, addr, range, &line);
 	if (found < 0) {
 		say(LOG_ERR, "'/proc/iomem' line %u: unexpected contents: nothing changed", line);
 		return -EBADMSG;
 	}
-	return 0;
+	return found;
 }
 
 /* ", 128 MiB, node 0, zone Normal", leaving out what sysfs does not say
@@ -283,12 +295,12 @@ static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
 	if (c->cfg.skip_arch && arch_skips_memory())
 		return left_alone(c, d, "left offline on s390x/ppc64 (skip_s390x_ppc64 = yes)");
 	if (!c->cfg.dax_kmem && block_size(c)) {
-		char owner[32];
+		struct iomem_range range;
 
-		r = memory_owner(d->index * c->block_size, owner, sizeof(owner));
-		if (r == -EBADMSG)
+		r = memory_range(d->index * c->block_size, &range);
+		if (r < 0)
 			return OUT_BAD;
-		if (r == 0 && strcmp(owner, "kmem") == 0)
+		if (r == 1 && strcmp(range.owner, "kmem") == 0)
 			return left_alone(c, d, "left offline: dax kmem memory is daxctl's "
 					  "(dax_kmem = online to online it)");
 	}

@@ -15,7 +15,7 @@ FUZZ_CC         ?= clang
 FUZZ_TIME       ?= 600
 FUZZ_CHECK_TIME ?= 40
 FUZZ_JOBS       ?= 1
-FUZZ_TARGETS    := devpath attr shown config zoneinfo read_attr online
+FUZZ_TARGETS    := devpath attr shown config zoneinfo read_attr online iomem decision names
 # Everything but main() and the real logger (the harnesses check each line).
 FUZZ_SRC        := $(filter-out helper/main.c helper/log.c,$(wildcard helper/*.c))
 FUZZ_HDR        := helper/hotplug-online.h tests/fuzz/fuzz.h tests/fuzz/tree.h
