@@ -28,7 +28,7 @@
 #define ONLINED "onlined"
 #define OFFLINED "offlined"
 
-static void sleep_ms(long ms)
+void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
@@ -272,8 +272,10 @@ static void onlined(const struct ctx *c, const struct device *d, const char *how
 static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
 {
 	const char *type = policy_name(c->cfg.memory);
-	char state[32], shown_state[48], how[256] = "", mark[300], desc[80];
-	int lock = -1, r = read_attr(fd, "state", state, sizeof(state));
+	char state[32], shown_state[48], mark[360], desc[80];
+	struct am_result am = { .lock = -1 };
+	struct iomem_range range;
+	int found = 0, r = read_attr(fd, "state", state, sizeof(state));
 
 	if (r < 0)
 		return failed(c, d, "cannot read 'state'", r);
@@ -294,39 +296,45 @@ static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
 		return left_alone(c, d, "left offline (memory = off)");
 	if (c->cfg.skip_arch && arch_skips_memory())
 		return left_alone(c, d, "left offline on s390x/ppc64 (skip_s390x_ppc64 = yes)");
-	if (!c->cfg.dax_kmem && block_size(c)) {
-		struct iomem_range range;
-
-		r = memory_range(d->index * c->block_size, &range);
-		if (r < 0)
+	if ((!c->cfg.dax_kmem || c->cfg.memory == MEM_AUTO) && block_size(c)) {
+		found = memory_range(d->index * c->block_size, &range);
+		if (found < 0)
 			return OUT_BAD;
-		if (r == 1 && strcmp(range.owner, "kmem") == 0)
+		if (!c->cfg.dax_kmem && found && strcmp(range.owner, "kmem") == 0)
 			return left_alone(c, d, "left offline: dax kmem memory is daxctl's "
 					  "(dax_kmem = online to online it)");
 	}
-	if (c->cfg.memory == MEM_AUTO)
-		type = auto_movable(c, d, fd, &lock, how, sizeof(how));
+	if (c->cfg.memory == MEM_AUTO) {
+		r = auto_movable(c, d, fd, found ? &range : NULL, &am);
+		if (r < 0) {
+			if (am.lock >= 0)
+				close(am.lock);
+			return OUT_BAD;
+		}
+		type = am.type;
+	}
 	if (c->dry_run) {
-		if (lock >= 0)
-			close(lock);
-		say(LOG_INFO, "%s: would online as %s%s", d->name, type, how);
+		if (am.lock >= 0)
+			close(am.lock);
+		say(LOG_INFO, "%s: would online as %s%s", d->name, type, am.how);
 		return OUT_ONLINED;
 	}
-	snprintf(mark, sizeof(mark), " as %s%s", type, how);
+	snprintf(mark, sizeof(mark), " as %s%s", type, am.how);
 	if (c->udev_logs)
 		set_mark(d, fd, ONLINED, mark + 1);
 	r = write_until_online(d, fd, "state", type, "online");
 	if (r == -EINVAL && strcmp(type, "online") != 0 && !c->cfg.strict) {
 		/* Old kernels take online_movable only at the top of Normal. */
-		snprintf(how + strlen(how), sizeof(how) - strlen(how), ", kernel refused %s", type);
+		snprintf(am.how + strlen(am.how), sizeof(am.how) - strlen(am.how),
+			 ", kernel refused %s", type);
 		type = "online";
-		snprintf(mark, sizeof(mark), " as %s%s", type, how);
+		snprintf(mark, sizeof(mark), " as %s%s", type, am.how);
 		if (c->udev_logs)
 			set_mark(d, fd, ONLINED, mark + 1);
 		r = write_until_online(d, fd, "state", type, "online");
 	}
-	if (lock >= 0)
-		close(lock);   /* the next decision sees this block online */
+	if (am.lock >= 0)
+		close(am.lock);   /* the next decision sees this block online */
 	if (r != 0 && c->udev_logs)
 		drop_mark(d, ONLINED);
 	if (r == 1)

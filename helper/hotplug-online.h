@@ -170,6 +170,10 @@ bool percent_of(unsigned long long part, unsigned long long whole, unsigned long
 int run_dir(const char *sub, bool create);
 int state_write(int dir, const char *name, const char *text);
 int state_read(int dir, const char *name, char *buf, size_t size);
+int state_write_len(int dir, const char *name, const void *p, size_t len);
+int run_lock(bool create);
+int decision_read(const char *device, struct decision *d);
+int decision_write(const char *device, const struct decision *d);
 
 /* kernel.c: the kernel's auto-online knobs; setup and restore. */
 int read_knobs(struct ctx *c, struct knobs *k);
@@ -181,6 +185,7 @@ int cmd_restore(struct ctx *c);
 enum outcome online_device(struct ctx *c, const struct device *d);
 int log_transition(struct ctx *c, const struct device *d, bool online);
 bool arch_skips_memory(void);
+void sleep_ms(long ms);
 const char *kernel_release(void);
 bool kernel_at_least(unsigned long major, unsigned long minor);
 
@@ -194,6 +199,10 @@ int class_dir(struct ctx *c, enum devtype t);
 int read_attr(int dirfd, const char *name, char *buf, size_t size);
 int open_device(struct ctx *c, const struct device *d);
 int block_node(int blockfd, unsigned long *node);
+int device_node(const struct device *d, int blockfd, unsigned long *node);
+int device_firmware_node(const struct device *d, int blockfd, char *name, size_t size);
+bool acpi_memory_devices(struct ctx *c);
+bool numa_nodes(struct ctx *c);
 struct buf {
 	void *p;
 	size_t len, cap;   /* bytes */
@@ -207,8 +216,18 @@ int read_proc(const char *name, struct buf *b);
 int write_attr(const struct device *d, int dirfd, const char *name, const char *val);
 
 /* automovable.c */
-const char *auto_movable(struct ctx *c, const struct device *d, int fd, int *lock,
-			 char *how, size_t size);
+struct am_result {
+	const char *type;        /* the online type to write */
+	int lock;                /* -1, or the lock to hold until it is written */
+	char device[32];         /* the firmware_node's name, "" when none */
+	bool recorded;           /* a decision recorded for the device */
+	char how[320];
+};
+int auto_movable(struct ctx *c, const struct device *d, int fd, const struct iomem_range *range,
+		 struct am_result *res);
+void auto_movable_landed(struct ctx *c, const struct device *d, const struct am_result *res,
+			 const char *zone);
+int am_figures(struct zone_pages *boot, struct zone_pages *now, bool *have_boot);
 
 /* status.c */
 int status(struct ctx *c, bool json);
@@ -216,5 +235,7 @@ int status(struct ctx *c, bool json);
 /* fault.c: the test build's fault-injection seam; no-ops otherwise. */
 int fault_write(const char *dev, int dirfd, const char *attr, size_t len);
 const char *fault_path(const char *name, const char *dflt);
+bool fault_unbound(unsigned long index);
+long fault_number(const char *name, long dflt);
 
 #endif
