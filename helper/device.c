@@ -269,9 +269,63 @@ static void onlined(const struct ctx *c, const struct device *d, const char *how
 			 desc[0] ? desc + 2 : "", desc[0] ? "; " : "", how);
 }
 
+/* Before 4.13 online_movable works only for the highest block of
+ * ZONE_NORMAL (policy.c, movable_anywhere()), and udev onlines a DIMM's
+ * blocks lowest first: online_movable and auto-movable would leave all
+ * but one block of each device in Normal.  Refused: at a terminal with
+ * nothing written; from udev the block goes online in a kernel zone,
+ * since a configuration the kernel cannot follow must not leave RAM
+ * offline (as a typo does not).  NULL: the kernel can do it. */
+static const char *old_kernel(const struct ctx *c, const struct device *d)
+{
+	unsigned long major, minor;
+	char rel[64];
+
+	if ((c->cfg.memory != MEM_MOVABLE && c->cfg.memory != MEM_AUTO) ||
+	    parse_release(kernel_release(), &major, &minor) < 0 || movable_anywhere(major, minor))
+		return NULL;
+	shown(kernel_release(), rel, sizeof(rel));
+	say(LOG_ERR, "%s: memory = %s needs Linux 4.13 or later: this kernel (%s) takes "
+	    "online_movable only for the highest block of ZONE_NORMAL, which would split "
+	    "each device between zones; %s", d->name, policy_name(c->cfg.memory), rel,
+	    c->udev ? "onlining as online instead" : "nothing changed (memory = online or "
+	    "online_kernel work here)");
+	return c->udev ? ", memory = auto-movable and online_movable need Linux 4.13+" : "";
+}
+
+/* The kernel refused `type` (EINVAL): write "online" instead only if the
+ * zone it picks is one the decision allows (policy.c, plan_fallback()),
+ * as the offline block's valid_zones says.  0 written, 1 another agent
+ * onlined it, -errno; -ECANCELED when no allowed zone is left (said). */
+static int fall_back(struct ctx *c, const struct device *d, int fd, const char **type,
+		     struct am_result *am, char *mark, size_t size)
+{
+	char zones[64], why[200], zone[32];
+	int r;
+
+	if (read_attr(fd, "valid_zones", zones, sizeof(zones)) < 0)
+		zones[0] = '\0';
+	if (!plan_fallback(*type, zones, why, sizeof(why))) {
+		say(LOG_ERR, "%s: the kernel refused %s (%s); %s", d->name, *type, strerror(EINVAL),
+		    why);
+		return -ECANCELED;
+	}
+	say(LOG_NOTICE, "%s: the kernel refused %s (%s); %s", d->name, *type, strerror(EINVAL), why);
+	snprintf(am->how + strlen(am->how), sizeof(am->how) - strlen(am->how),
+		 ", kernel refused %s", *type);
+	*type = "online";
+	snprintf(mark, size, " as %s%s", *type, am->how);
+	if (c->udev_logs)
+		set_mark(d, fd, ONLINED, mark + 1);
+	r = write_until_online(d, fd, "state", *type, "online");
+	if (r == 0 && c->cfg.memory == MEM_AUTO && block_zone(fd, zone, sizeof(zone)) == 0)
+		auto_movable_landed(c, d, am, zone);
+	return r;
+}
+
 static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
 {
-	const char *type = policy_name(c->cfg.memory);
+	const char *type = policy_name(c->cfg.memory), *old;
 	char state[32], shown_state[48], mark[360], desc[80];
 	struct am_result am = { .lock = -1 };
 	struct iomem_range range;
@@ -304,7 +358,12 @@ static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
 			return left_alone(c, d, "left offline: dax kmem memory is daxctl's "
 					  "(dax_kmem = online to online it)");
 	}
-	if (c->cfg.memory == MEM_AUTO) {
+	if ((old = old_kernel(c, d))) {
+		if (!c->udev)
+			return OUT_BAD;
+		type = "online";
+		snprintf(am.how, sizeof(am.how), "%s", old);
+	} else if (c->cfg.memory == MEM_AUTO) {
 		r = auto_movable(c, d, fd, found ? &range : NULL, &am);
 		if (r < 0) {
 			if (am.lock >= 0)
@@ -323,22 +382,16 @@ static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
 	if (c->udev_logs)
 		set_mark(d, fd, ONLINED, mark + 1);
 	r = write_until_online(d, fd, "state", type, "online");
-	if (r == -EINVAL && strcmp(type, "online") != 0 && !c->cfg.strict) {
-		/* Old kernels take online_movable only at the top of Normal. */
-		snprintf(am.how + strlen(am.how), sizeof(am.how) - strlen(am.how),
-			 ", kernel refused %s", type);
-		type = "online";
-		snprintf(mark, sizeof(mark), " as %s%s", type, am.how);
-		if (c->udev_logs)
-			set_mark(d, fd, ONLINED, mark + 1);
-		r = write_until_online(d, fd, "state", type, "online");
-	}
+	if (r == -EINVAL && strcmp(type, "online") != 0 && !c->cfg.strict)
+		r = fall_back(c, d, fd, &type, &am, mark, sizeof(mark));
 	if (am.lock >= 0)
 		close(am.lock);   /* the next decision sees this block online */
 	if (r != 0 && c->udev_logs)
 		drop_mark(d, ONLINED);
 	if (r == 1)
 		return already(c, d, " (onlined by another agent)");
+	if (r == -ECANCELED)
+		return OUT_FAILED;   /* said why */
 	if (r < 0) {
 		snprintf(desc, sizeof(desc), "cannot online as %s", type);
 		return failed(c, d, desc, r);
