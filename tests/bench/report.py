@@ -205,7 +205,7 @@ if am:
         p("| what | helper | blocks | instructions/block | × at smallest | syscalls/block |")
         p("|---|---|---|---|---|---|")
         first = {}
-        for r in ex:
+        for r in sorted(ex, key=lambda r: (r["what"], r["helper"], int(r["blocks"]))):
             i = int(r["instructions_per_block"])
             first.setdefault((r["what"], r["helper"]), i)
             p(f"| {r['what']} | {r['helper']} | {int(r['blocks']):,} | {i:,} | "
