@@ -67,7 +67,7 @@ printf 'Node 0, zone   Normal\n        present  4194304\n        cma      0\nNod
 
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-	echo "new: $(git -C "$top" rev-parse --short HEAD)$(git -C "$top" diff --quiet HEAD -- helper || echo '+changes')"
+	echo "new: $(git -C "$top" rev-parse --short HEAD)$(git -C "$top" diff --quiet HEAD -- 'helper/*.c' 'helper/*.h' || echo '+changes')"
 	echo "old: $ref = $(git -C "$top" rev-parse --short "$ref")"
 	echo "host: nproc $(nproc), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), load $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "runs: $runs (median), old capped at $cap s per run, old udev sampled: first $sample events"
