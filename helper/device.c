@@ -28,7 +28,7 @@
 #define ONLINED "onlined"
 #define OFFLINED "offlined"
 
-static void sleep_ms(long ms)
+void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
@@ -132,48 +132,60 @@ static int cpu_limit(char *word, size_t size)
 	return r;
 }
 
+/* uname's release (the test build can pretend), asked once. */
+const char *kernel_release(void)
+{
+	static struct utsname u;
+	static const char *rel;
+
+	if (!rel)
+		rel = fault_path("RELEASE", NULL);
+	if (!rel && uname(&u) == 0)
+		rel = u.release;
+	return rel ? rel : "";
+}
+
+/* An unreadable release counts as a current kernel. */
+bool kernel_at_least(unsigned long major, unsigned long minor)
+{
+	unsigned long ma, mi;
+
+	if (parse_release(kernel_release(), &ma, &mi) < 0)
+		return true;
+	return ma > major || (ma == major && mi >= minor);
+}
+
 /* Kernels before 4.13 send replayed events without SYNTH_UUID. */
 static bool marks_replays(void)
 {
-	struct utsname u;
-	const char *rel = fault_path("RELEASE", NULL);
-	unsigned long major, minor;
-	char *end;
-
-	if (!rel && uname(&u) == 0)
-		rel = u.release;
-	if (!rel)
-		return true;
-	major = strtoul(rel, &end, 10);
-	if (*end != '.')
-		return true;
-	minor = strtoul(end + 1, NULL, 10);
-	return major > 4 || (major == 4 && minor >= 13);
+	return kernel_at_least(4, 13);
 }
 
-/* Who added the memory at addr, from /proc/iomem (read and checked once
- * per process): "kmem" for dax kmem (daxctl's), "virtio_mem", "" for a
- * DIMM.  -EBADMSG for contents of another shape. */
-static int memory_owner(unsigned long long addr, char *owner, size_t size)
+/* The /proc/iomem range holding addr (read and checked once per process):
+ * 1 found, with its driver in r->owner ("kmem" for dax kmem, daxctl's;
+ * "virtio_mem"; "" for a DIMM); 0 not found or no /proc/iomem; -EBADMSG
+ * for contents of another shape. */
+static int memory_range(unsigned long long addr, struct iomem_range *range)
 {
 	static struct buf iomem;
 	static int r = 1;
 	unsigned line;
 	int found;
 
+	memset(range, 0, sizeof(*range));
 	if (r == 1) {
 		r = read_proc("iomem", &iomem);
 		if (r == -EBADMSG)   /* a NUL byte: said, as every refusal is */
 			say(LOG_ERR, "'/proc/iomem': unexpected contents: nothing changed");
 	}
 	if (r < 0)
-		return r;
-	found = parse_iomem(iomem.p, iomem.len, addr, owner, size, &line);
+		return 0;
+	found = parse_iomem(iomem.p, iomem.len, addr, range, &line);
 	if (found < 0) {
 		say(LOG_ERR, "'/proc/iomem' line %u: unexpected contents: nothing changed", line);
 		return -EBADMSG;
 	}
-	return 0;
+	return found;
 }
 
 /* ", 128 MiB, node 0, zone Normal", leaving out what sysfs does not say
@@ -260,11 +272,67 @@ static void onlined(const struct ctx *c, const struct device *d, const char *how
 			 desc[0] ? desc + 2 : "", desc[0] ? "; " : "", how);
 }
 
+/* Before 4.13 online_movable works only for the highest block of
+ * ZONE_NORMAL (policy.c, movable_anywhere()), and udev onlines a DIMM's
+ * blocks lowest first: online_movable and auto-movable would leave all
+ * but one block of each device in Normal.  Refused: at a terminal with
+ * nothing written; from udev the block goes online in a kernel zone,
+ * since a configuration the kernel cannot follow must not leave RAM
+ * offline (as a typo does not).  NULL: the kernel can do it. */
+static const char *old_kernel(const struct ctx *c, const struct device *d)
+{
+	unsigned long major, minor;
+	char rel[64];
+
+	if ((c->cfg.memory != MEM_MOVABLE && c->cfg.memory != MEM_AUTO) ||
+	    parse_release(kernel_release(), &major, &minor) < 0 || movable_anywhere(major, minor))
+		return NULL;
+	shown(kernel_release(), rel, sizeof(rel));
+	say(LOG_ERR, "%s: memory = %s needs Linux 4.13 or later: this kernel (%s) takes "
+	    "online_movable only for the highest block of ZONE_NORMAL, which would split "
+	    "each device between zones; %s", d->name, policy_name(c->cfg.memory), rel,
+	    c->udev ? "onlining as online instead" : "nothing changed (memory = online or "
+	    "online_kernel work here)");
+	return c->udev ? ", memory = auto-movable and online_movable need Linux 4.13+" : "";
+}
+
+/* The kernel refused `type` (EINVAL): write "online" instead only if the
+ * zone it picks is one the decision allows (policy.c, plan_fallback()),
+ * as the offline block's valid_zones says.  0 written, 1 another agent
+ * onlined it, -errno; -ECANCELED when no allowed zone is left (said). */
+static int fall_back(struct ctx *c, const struct device *d, int fd, const char **type,
+		     struct am_result *am, char *mark, size_t size)
+{
+	char zones[64], why[200], zone[32];
+	int r;
+
+	if (read_attr(fd, "valid_zones", zones, sizeof(zones)) < 0)
+		zones[0] = '\0';
+	if (!plan_fallback(*type, zones, why, sizeof(why))) {
+		say(LOG_ERR, "%s: the kernel refused %s (%s); %s", d->name, *type, strerror(EINVAL),
+		    why);
+		return -ECANCELED;
+	}
+	say(LOG_NOTICE, "%s: the kernel refused %s (%s); %s", d->name, *type, strerror(EINVAL), why);
+	snprintf(am->how + strlen(am->how), sizeof(am->how) - strlen(am->how),
+		 ", kernel refused %s", *type);
+	*type = "online";
+	snprintf(mark, size, " as %s%s", *type, am->how);
+	if (c->udev_logs)
+		set_mark(d, fd, ONLINED, mark + 1);
+	r = write_until_online(d, fd, "state", *type, "online");
+	if (r == 0 && c->cfg.memory == MEM_AUTO && block_zone(fd, zone, sizeof(zone)) == 0)
+		auto_movable_landed(c, d, am, zone);
+	return r;
+}
+
 static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
 {
-	const char *type = policy_name(c->cfg.memory);
-	char state[32], shown_state[48], how[256] = "", mark[300], desc[80];
-	int lock = -1, r = read_attr(fd, "state", state, sizeof(state));
+	const char *type = policy_name(c->cfg.memory), *old;
+	char state[32], shown_state[48], mark[360], desc[80];
+	struct am_result am = { .lock = -1 };
+	struct iomem_range range;
+	int found = 0, r = read_attr(fd, "state", state, sizeof(state));
 
 	if (r < 0)
 		return failed(c, d, "cannot read 'state'", r);
@@ -285,43 +353,48 @@ static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
 		return left_alone(c, d, "left offline (memory = off)");
 	if (c->cfg.skip_arch && arch_skips_memory())
 		return left_alone(c, d, "left offline on s390x/ppc64 (skip_s390x_ppc64 = yes)");
-	if (!c->cfg.dax_kmem && block_size(c)) {
-		char owner[32];
-
-		r = memory_owner(d->index * c->block_size, owner, sizeof(owner));
-		if (r == -EBADMSG)
+	if ((!c->cfg.dax_kmem || c->cfg.memory == MEM_AUTO) && block_size(c)) {
+		found = memory_range(d->index * c->block_size, &range);
+		if (found < 0)
 			return OUT_BAD;
-		if (r == 0 && strcmp(owner, "kmem") == 0)
+		if (!c->cfg.dax_kmem && found && strcmp(range.owner, "kmem") == 0)
 			return left_alone(c, d, "left offline: dax kmem memory is daxctl's "
 					  "(dax_kmem = online to online it)");
 	}
-	if (c->cfg.memory == MEM_AUTO)
-		type = auto_movable(c, d, fd, &lock, how, sizeof(how));
+	if ((old = old_kernel(c, d))) {
+		if (!c->udev)
+			return OUT_BAD;
+		type = "online";
+		snprintf(am.how, sizeof(am.how), "%s", old);
+	} else if (c->cfg.memory == MEM_AUTO) {
+		r = auto_movable(c, d, fd, found ? &range : NULL, &am);
+		if (r < 0) {
+			if (am.lock >= 0)
+				close(am.lock);
+			return OUT_BAD;
+		}
+		type = am.type;
+	}
 	if (c->dry_run) {
-		if (lock >= 0)
-			close(lock);
-		say(LOG_INFO, "%s: would online as %s%s", d->name, type, how);
+		if (am.lock >= 0)
+			close(am.lock);
+		say(LOG_INFO, "%s: would online as %s%s", d->name, type, am.how);
 		return OUT_ONLINED;
 	}
-	snprintf(mark, sizeof(mark), " as %s%s", type, how);
+	snprintf(mark, sizeof(mark), " as %s%s", type, am.how);
 	if (c->udev_logs)
 		set_mark(d, fd, ONLINED, mark + 1);
 	r = write_until_online(d, fd, "state", type, "online");
-	if (r == -EINVAL && strcmp(type, "online") != 0 && !c->cfg.strict) {
-		/* Old kernels take online_movable only at the top of Normal. */
-		snprintf(how + strlen(how), sizeof(how) - strlen(how), ", kernel refused %s", type);
-		type = "online";
-		snprintf(mark, sizeof(mark), " as %s%s", type, how);
-		if (c->udev_logs)
-			set_mark(d, fd, ONLINED, mark + 1);
-		r = write_until_online(d, fd, "state", type, "online");
-	}
-	if (lock >= 0)
-		close(lock);   /* the next decision sees this block online */
+	if (r == -EINVAL && strcmp(type, "online") != 0 && !c->cfg.strict)
+		r = fall_back(c, d, fd, &type, &am, mark, sizeof(mark));
+	if (am.lock >= 0)
+		close(am.lock);   /* the next decision sees this block online */
 	if (r != 0 && c->udev_logs)
 		drop_mark(d, ONLINED);
 	if (r == 1)
 		return already(c, d, " (onlined by another agent)");
+	if (r == -ECANCELED)
+		return OUT_FAILED;   /* said why */
 	if (r < 0) {
 		snprintf(desc, sizeof(desc), "cannot online as %s", type);
 		return failed(c, d, desc, r);

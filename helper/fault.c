@@ -15,7 +15,14 @@
  *       read PATH instead of /proc/zoneinfo, keep state in DIR, not
  *       /run/hotplug-online.
  *   HOTPLUG_ONLINE_TEST_USERSPACE_POLICY=1
- *       decide auto-movable in userspace even where the kernel could. */
+ *       decide auto-movable in userspace even where the kernel could.
+ *   HOTPLUG_ONLINE_TEST_UNBOUND=PATH
+ *       while PATH exists, memory blocks have no firmware_node and no node
+ *       link yet, as between the kernel's add uevent and its binding them;
+ *       PATH may hold an index: only blocks from that one on are unbound
+ *       (the kernel binds a range in ascending order).
+ *   HOTPLUG_ONLINE_TEST_BIND_WAIT_MS=N
+ *       wait at most N ms for a hot-added block's links (0: not at all). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -76,6 +83,33 @@ int fault_write(const char *dev, int dirfd, const char *attr, size_t len)
 	return (int)len;
 }
 
+bool fault_unbound(unsigned long index)
+{
+	const char *path = getenv("HOTPLUG_ONLINE_TEST_UNBOUND");
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf[0] < '0' || buf[0] > '9' || index >= strtoul(buf, NULL, 10);
+}
+
+long fault_number(const char *name, long dflt)
+{
+	const char *v = fault_path(name, NULL);
+	char *end;
+	long n;
+
+	if (!v)
+		return dflt;
+	n = strtol(v, &end, 10);
+	return end == v || *end || n < 0 ? dflt : n;
+}
+
 /* HOTPLUG_ONLINE_TEST_<name>, else dflt. */
 const char *fault_path(const char *name, const char *dflt)
 {
@@ -94,6 +128,18 @@ int fault_write(const char *dev, int dirfd, const char *attr, size_t len)
 }
 
 const char *fault_path(const char *name, const char *dflt)
+{
+	(void)name;
+	return dflt;
+}
+
+bool fault_unbound(unsigned long index)
+{
+	(void)index;
+	return false;
+}
+
+long fault_number(const char *name, long dflt)
 {
 	(void)name;
 	return dflt;

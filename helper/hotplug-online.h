@@ -95,8 +95,18 @@ int parse_devpath(const char *s, struct device *d);
 enum action parse_action(const char *s);
 int parse_cmdline(const char *s, char *word, size_t size);
 int parse_knob(enum knob k, const char *s);
-int parse_iomem(const char *text, size_t len, unsigned long long addr, char *owner,
-		size_t size, unsigned *lineno);
+/* The innermost "System RAM" resource of /proc/iomem holding an address:
+ * the range one add_memory() call registered, before it created the
+ * blocks; owner is the driver that added it ("kmem", "virtio_mem"; "" for
+ * a DIMM). */
+struct iomem_range {
+	unsigned long long start, stop;   /* inclusive */
+	char owner[32];
+};
+int parse_iomem(const char *text, size_t len, unsigned long long addr, struct iomem_range *r,
+		unsigned *lineno);
+int parse_release(const char *s, unsigned long *major, unsigned long *minor);
+int parse_acpi_name(const char *link, char *name, size_t size);
 int parse_cpu_limit(const char *s, char *word, size_t size);
 int parse_record(char *text, struct knobs *saved);
 enum mem_state parse_state(const char *s);
@@ -104,6 +114,7 @@ int parse_cpu_online(const char *s);   /* 1, 0 or -1 */
 int parse_block_size(const char *s, unsigned long long *out);
 int parse_node_name(const char *s, unsigned long *node);
 int parse_zone(const char *valid_zones, char *zone, size_t size);
+int parse_zone_list(const char *valid_zones, char zones[][16], size_t max);
 int parse_zoneinfo(const char *text, size_t len, struct zone_pages *z);
 const char *policy_name(enum mem_policy p);
 const char *shown(const char *s, char *buf, size_t size);
@@ -120,15 +131,49 @@ void log_setup(int dest);
 void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_only(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* auto-movable: one memory device's decision, made at its first block and
+ * recorded in /run/hotplug-online/devices/<its firmware_node's name> for
+ * the others.  It holds while memory<first> is the directory it was
+ * (same inode) and the block asking is one of memory<first>..+blocks-1. */
+#define DECISION_HOW 160
+struct decision {
+	unsigned long first, blocks;
+	unsigned long long ino;
+	bool movable;
+	char how[DECISION_HOW];   /* the numbers behind it, printable ASCII */
+};
+int parse_decision(const char *text, struct decision *d);
+int format_decision(const struct decision *d, char *buf, size_t size);
+
+/* The inputs of the userspace auto-movable rule: the kernel's
+ * auto_movable_zone_for_pfn() for a static memory group. */
+struct am_inputs {
+	unsigned ratio;                    /* percent */
+	bool numa;                         /* check the node too */
+	unsigned long node;                /* < ZONE_NODES when numa */
+	const struct zone_pages *boot, *now;
+	unsigned long long unit_pages;     /* the device's pages not online in Movable */
+	bool unit_kernel;                  /* some block of the device is in a kernel zone */
+	unsigned long long page_size;
+};
+
 /* policy.c: pure functions from inputs to a decision. */
 void plan_kernel(const struct config *c, const struct kernel_caps *k, struct kernel_plan *p);
 const char *knob_name(enum knob k);
+bool am_movable(const struct am_inputs *in, char *how, size_t size);
+bool plan_fallback(const char *refused, const char *valid_zones, char *why, size_t size);
+bool movable_anywhere(unsigned long major, unsigned long minor);
+bool percent_of(unsigned long long part, unsigned long long whole, unsigned long long *pct);
 
 /* state.c: what one run leaves for another during this boot, under
  * /run/hotplug-online. */
 int run_dir(const char *sub, bool create);
 int state_write(int dir, const char *name, const char *text);
 int state_read(int dir, const char *name, char *buf, size_t size);
+int state_write_len(int dir, const char *name, const void *p, size_t len);
+int run_lock(bool create);
+int decision_read(const char *device, struct decision *d);
+int decision_write(const char *device, const struct decision *d);
 
 /* kernel.c: the kernel's auto-online knobs; setup and restore. */
 int read_knobs(struct ctx *c, struct knobs *k);
@@ -140,6 +185,9 @@ int cmd_restore(struct ctx *c);
 enum outcome online_device(struct ctx *c, const struct device *d);
 int log_transition(struct ctx *c, const struct device *d, bool online);
 bool arch_skips_memory(void);
+void sleep_ms(long ms);
+const char *kernel_release(void);
+bool kernel_at_least(unsigned long major, unsigned long minor);
 
 /* sysfs.c */
 int sysfs_open(struct ctx *c, const char *root);
@@ -151,6 +199,10 @@ int class_dir(struct ctx *c, enum devtype t);
 int read_attr(int dirfd, const char *name, char *buf, size_t size);
 int open_device(struct ctx *c, const struct device *d);
 int block_node(int blockfd, unsigned long *node);
+int device_node(const struct device *d, int blockfd, unsigned long *node);
+int device_firmware_node(const struct device *d, int blockfd, char *name, size_t size);
+bool acpi_memory_devices(struct ctx *c);
+bool numa_nodes(struct ctx *c);
 struct buf {
 	void *p;
 	size_t len, cap;   /* bytes */
@@ -164,8 +216,18 @@ int read_proc(const char *name, struct buf *b);
 int write_attr(const struct device *d, int dirfd, const char *name, const char *val);
 
 /* automovable.c */
-const char *auto_movable(struct ctx *c, const struct device *d, int fd, int *lock,
-			 char *how, size_t size);
+struct am_result {
+	const char *type;        /* the online type to write */
+	int lock;                /* -1, or the lock to hold until it is written */
+	char device[32];         /* the firmware_node's name, "" when none */
+	bool recorded;           /* a decision recorded for the device */
+	char how[320];
+};
+int auto_movable(struct ctx *c, const struct device *d, int fd, const struct iomem_range *range,
+		 struct am_result *res);
+void auto_movable_landed(struct ctx *c, const struct device *d, const struct am_result *res,
+			 const char *zone);
+int am_figures(struct zone_pages *boot, struct zone_pages *now, bool *have_boot);
 
 /* status.c */
 int status(struct ctx *c, bool json);
@@ -173,5 +235,7 @@ int status(struct ctx *c, bool json);
 /* fault.c: the test build's fault-injection seam; no-ops otherwise. */
 int fault_write(const char *dev, int dirfd, const char *attr, size_t len);
 const char *fault_path(const char *name, const char *dflt);
+bool fault_unbound(unsigned long index);
+long fault_number(const char *name, long dflt);
 
 #endif

@@ -8,6 +8,8 @@
 
 #include "hotplug-online.h"
 
+#define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -138,25 +140,35 @@ static int parse_hex(const char *s, size_t n, unsigned long long *out)
 }
 
 /* /proc/iomem, "START-END : NAME" lines indented two spaces a level: the
- * innermost "System RAM" resource holding addr.  Its driver (the text in
- * parentheses: "kmem", "virtio_mem"; "" for a plain DIMM) goes to owner.
- * 1 found, 0 not, -EINVAL with *lineno at a line of another shape. */
-int parse_iomem(const char *text, size_t len, unsigned long long addr, char *owner,
-		size_t size, unsigned *lineno)
+ * innermost "System RAM" resource holding addr, into *r; its driver (the
+ * text in parentheses: "kmem", "virtio_mem"; "" for a plain DIMM) in
+ * r->owner.  1 found, 0 not, -EINVAL with *lineno at a line of another
+ * shape (a NUL, over 511 bytes).  Each line is copied out first: text
+ * need not end in a NUL. */
+int parse_iomem(const char *text, size_t len, unsigned long long addr, struct iomem_range *r,
+		unsigned *lineno)
 {
 	const char *p = text, *end = text + len;
 	size_t best = (size_t)-1;
 	int found = 0;
 
 	*lineno = 0;
-	owner[0] = '\0';
+	memset(r, 0, sizeof(*r));
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
-		size_t depth = strspn(p, " "), n;
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p), depth;
 		unsigned long long start, stop;
-		const char *q = p + depth, *name;
+		char line[512], *q, *name, *e;
 
 		++*lineno;
+		if (n >= sizeof(line) || memchr(p, '\0', n))
+			return -EINVAL;
+		memcpy(line, p, n);
+		line[n] = '\0';
+		e = line + n;
+		p = nl ? nl + 1 : end;
+		depth = strspn(line, " ");
+		q = line + depth;
 		n = strspn(q, "0123456789abcdefABCDEF");
 		if (parse_hex(q, n, &start) < 0 || q[n] != '-')
 			return -EINVAL;
@@ -165,27 +177,60 @@ int parse_iomem(const char *text, size_t len, unsigned long long addr, char *own
 		if (parse_hex(q, n, &stop) < 0 || stop < start || strncmp(q + n, " : ", 3) != 0)
 			return -EINVAL;
 		name = q + n + 3;
-		if (name >= e || memchr(name, '\0', (size_t)(e - name)))
+		if (!*name)
 			return -EINVAL;
 		if (addr >= start && addr <= stop && (best == (size_t)-1 || depth > best) &&
-		    (size_t)(e - name) >= 10 && strncmp(name, "System RAM", 10) == 0) {
+		    strncmp(name, "System RAM", 10) == 0) {
 			const char *o = name + 10;
 			size_t on = 0;
 
-			if ((size_t)(e - o) >= 3 && strncmp(o, " (", 2) == 0 && e[-1] == ')') {
+			if (strncmp(o, " (", 2) == 0 && e[-1] == ')' && e - o >= 3) {
 				o += 2;
 				on = (size_t)(e - 1 - o);
 			}
-			if (on >= size)
+			if (on >= sizeof(r->owner))
 				return -EINVAL;
-			memcpy(owner, o, on);
-			owner[on] = '\0';
+			memcpy(r->owner, o, on);
+			r->owner[on] = '\0';
+			r->start = start;
+			r->stop = stop;
 			best = depth;
 			found = 1;
 		}
-		p = nl ? nl + 1 : end;
 	}
 	return found;
+}
+
+/* uname's release, "3.10.0-1160.el7.x86_64": its major and minor. */
+int parse_release(const char *s, unsigned long *major, unsigned long *minor)
+{
+	size_t a = strspn(s, "0123456789"), b;
+
+	if (a == 0 || a > 4 || s[a] != '.')
+		return -EINVAL;
+	b = strspn(s + a + 1, "0123456789");
+	if (b == 0 || b > 4)
+		return -EINVAL;
+	*major = strtoul(s, NULL, 10);
+	*minor = strtoul(s + a + 1, NULL, 10);
+	return 0;
+}
+
+/* The name of the ACPI device a firmware_node link points to, its last
+ * component ("PNP0C80:01"): it names a file in /run, so letters, digits,
+ * ':', '_' and '-' only, starting with a letter or digit. */
+int parse_acpi_name(const char *link, char *name, size_t size)
+{
+	const char *base = strrchr(link, '/');
+	size_t n;
+
+	base = base ? base + 1 : link;
+	n = strlen(base);
+	if (n == 0 || n >= size || n > 31 || strspn(base, ALNUM ":_-") != n ||
+	    strspn(base, ALNUM) == 0)
+		return -EINVAL;
+	memcpy(name, base, n + 1);
+	return 0;
 }
 
 /* The first kernel command line word that keeps CPUs offline at boot. */
@@ -328,6 +373,82 @@ int parse_zone(const char *valid_zones, char *zone, size_t size)
 	memcpy(zone, valid_zones, n);
 	zone[n] = '\0';
 	return 0;
+}
+
+/* valid_zones as a list: "Normal Movable" (an offline block's candidate
+ * zones, the one plain "online" picks first).  The count, or -EINVAL. */
+int parse_zone_list(const char *valid_zones, char zones[][16], size_t max)
+{
+	const char *p = valid_zones;
+	size_t n = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, " ");
+
+		if (n == max || parse_zone(p, zones[n], 16) < 0)
+			return -EINVAL;
+		n++;
+		p += len;
+		if (*p == ' ' && *++p == '\0')
+			return -EINVAL;   /* a trailing space: not the kernel's */
+	}
+	return n ? (int)n : -EINVAL;
+}
+
+/* A device decision record: one line,
+ *   "memory<FIRST> <BLOCKS> <INODE> online_movable|online_kernel[ HOW]"
+ * with HOW printable ASCII.  Our own words, read back from a file that
+ * only root can write, yet checked as strictly as sysfs. */
+int parse_decision(const char *text, struct decision *d)
+{
+	const char *p = text + 6;
+	unsigned long long v[3];
+	bool movable = false;
+	char *end;
+
+	memset(d, 0, sizeof(*d));
+	if (strncmp(text, "memory", 6) != 0)
+		return -EINVAL;
+	for (int i = 0; i < 3; i++) {
+		/* Digits only (strtoull takes signs and spaces), no leading zero. */
+		if (!is_digit(*p) || (*p == '0' && is_digit(p[1])))
+			return -EINVAL;
+		errno = 0;
+		v[i] = strtoull(p, &end, 10);
+		if (errno || *end != ' ')
+			return -EINVAL;
+		p = end + 1;
+	}
+	if (v[0] > 999999999ULL || v[1] == 0 || v[1] > 999999999ULL - v[0] + 1)
+		return -EINVAL;
+	if (strncmp(p, "online_movable", 14) == 0)
+		movable = true;
+	else if (strncmp(p, "online_kernel", 13) != 0)
+		return -EINVAL;
+	p += movable ? 14 : 13;
+	if (*p && (*p++ != ' ' || !*p))
+		return -EINVAL;   /* one space, then the text: as format_decision() writes it */
+	if (strlen(p) >= sizeof(d->how))
+		return -EINVAL;
+	for (const char *h = p; *h; h++)
+		if (*h < 0x20 || *h > 0x7e)
+			return -EINVAL;
+	d->first = (unsigned long)v[0];
+	d->blocks = (unsigned long)v[1];
+	d->ino = v[2];
+	d->movable = movable;
+	strcpy(d->how, p);
+	return 0;
+}
+
+/* The record's line, newline-terminated: -EOVERFLOW when it does not fit. */
+int format_decision(const struct decision *d, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "memory%lu %lu %llu %s%s%s\n", d->first, d->blocks, d->ino,
+			 d->movable ? "online_movable" : "online_kernel", d->how[0] ? " " : "",
+			 d->how);
+
+	return n < 0 || (size_t)n >= size ? -EOVERFLOW : 0;
 }
 
 static int parse_u64(const char *s, unsigned long long *out)

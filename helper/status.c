@@ -96,12 +96,59 @@ static void print_json_list(const unsigned long *v, size_t n)
 	putchar(']');
 }
 
-/* Movable memory in percent of kernel-zone memory, as auto_movable_ratio. */
+/* Movable memory in percent of the kernel-zone memory online now (0 when
+ * there is none): the figure status always showed, not auto-movable's. */
 static unsigned long long percent(const struct node_sum *s)
 {
-	unsigned long long kernel = s->online - s->zone[MOVABLE];
+	unsigned long long pct = 0;
 
-	return kernel ? s->zone[MOVABLE] * 100 / kernel : 0;
+	percent_of(s->zone[MOVABLE], s->online - s->zone[MOVABLE], &pct);
+	return pct;
+}
+
+/* The ratio auto-movable applies (the kernel's and ours): movable pages now
+ * (ZONE_MOVABLE and CMA) against the kernel-zone pages present at boot,
+ * from the boot snapshot the first userspace decision made. */
+static struct zone_pages am_boot, am_now;
+static bool am_have_boot, am_have_now;
+static int am_err;
+
+static void load_am_figures(void)
+{
+	am_err = am_figures(&am_boot, &am_now, &am_have_boot);
+	am_have_now = am_err == 0;
+}
+
+/* node ZONE_NODES: the machine.  false when a figure is unknown. */
+static bool am_ratio(unsigned long node, unsigned long long *boot, unsigned long long *movable,
+		     unsigned long long *pct)
+{
+	unsigned long long ps = (unsigned long long)getpagesize();
+	bool all = node == ZONE_NODES;
+
+	*boot = *movable = *pct = 0;
+	if (am_have_now)
+		*movable = (all ? am_now.movable_total : am_now.movable[node]) * ps;
+	if (am_have_boot)
+		*boot = (all ? am_boot.kernel_total : am_boot.kernel[node]) * ps;
+	return am_have_now && am_have_boot && percent_of(*movable, *boot, pct);
+}
+
+static void print_json_num(const char *key, bool known, unsigned long long v)
+{
+	printf(known ? ",\"%s\":%llu" : ",\"%s\":null", key, v);
+}
+
+/* The auto-movable figures of a node (ZONE_NODES: the machine), null
+ * where unknown. */
+static void print_am_json(unsigned long node)
+{
+	unsigned long long boot, movable, pct;
+	bool known = am_ratio(node, &boot, &movable, &pct);
+
+	print_json_num("boot_kernel_bytes", am_have_boot, boot);
+	print_json_num("policy_movable_bytes", am_have_now, movable);
+	print_json_num("movable_percent_of_boot_kernel", known, pct);
 }
 
 static void print_size(unsigned long long bytes)
@@ -158,6 +205,24 @@ static void print_kernel_json(const struct knobs *now, const struct knobs *saved
 	printf("}}");
 }
 
+static void print_am_text(unsigned long node, const char *label)
+{
+	unsigned long long boot, movable, pct;
+
+	if (am_ratio(node, &boot, &movable, &pct)) {
+		printf("%s%llu%% (Movable ", label, pct);
+		print_size(movable);
+		printf(" of ");
+		print_size(boot);
+		printf(" kernel-zone memory at boot)\n");
+	} else if (node == ZONE_NODES && am_err != -ENOENT) {
+		/* A snapshot, but no figure: say why.  None: nothing to say
+		 * (the kernel does not export its boot-time kernel zones). */
+		printf("%sunknown (%s)\n", label, am_have_now ? "no kernel-zone memory at boot" :
+		       am_have_boot ? "/proc/zoneinfo unreadable" : "the boot snapshot does not parse");
+	}
+}
+
 static void print_text(const struct ctx *c, const struct mem_sum *m,
 		       const unsigned long *cpu_on, size_t non, const unsigned long *cpu_off, size_t noff)
 {
@@ -186,8 +251,10 @@ static void print_text(const struct ctx *c, const struct mem_sum *m,
 		print_size(s->online - s->zone[MOVABLE]);
 		printf(", Movable ");
 		print_size(s->zone[MOVABLE]);
-		printf(" (%llu%% of kernel)\n", percent(s));
+		printf(" (%llu%% of kernel zones now)\n", percent(s));
+		print_am_text(n, "          auto-movable ratio ");
 	}
+	print_am_text(ZONE_NODES, "Auto-movable ratio: ");
 	printf("Offline blocks:     ");
 	print_ranges(stdout, m->offline, m->noffline);
 	putchar('\n');
@@ -220,8 +287,10 @@ static void print_json(const struct ctx *c, const struct mem_sum *m,
 			continue;
 		printf("%s{\"node\":%lu,\"online_bytes\":%llu,\"offline_bytes\":%llu,"
 		       "\"kernel_bytes\":%llu,\"movable_bytes\":%llu,\"movable_percent\":%llu,"
-		       "\"zones\":{", sep, n, s->online, s->offline, s->online - s->zone[MOVABLE],
-		       s->zone[MOVABLE], percent(s));
+		       "\"movable_percent_of_kernel_now\":%llu", sep, n, s->online, s->offline,
+		       s->online - s->zone[MOVABLE], s->zone[MOVABLE], percent(s), percent(s));
+		print_am_json(n);
+		printf(",\"zones\":{");
 		for (size_t z = 0; z < NZONES; z++)
 			if (s->zone[z]) {
 				printf("%s\"%s\":%llu", zsep, zone_names[z], s->zone[z]);
@@ -230,7 +299,9 @@ static void print_json(const struct ctx *c, const struct mem_sum *m,
 		printf("}}");
 		sep = ",";
 	}
-	printf("]}");
+	printf("],\"boot_snapshot\":%s", am_have_boot ? "true" : "false");
+	print_am_json(ZONE_NODES);
+	printf("}");
 	print_kernel_json(&knobs_now, &knobs_saved);
 	printf(",\"cpus\":{\"online\":");
 	print_json_list(cpu_on, non);
@@ -291,6 +362,7 @@ int status(struct ctx *c, bool json)
 		memset(&knobs_now, 0, sizeof(knobs_now));
 	if (read_saved(&knobs_saved) < 0)
 		memset(&knobs_saved, 0, sizeof(knobs_saved));
+	load_am_figures();
 	ncpus = cpus.len / sizeof(unsigned long);
 	if (r == 0)
 		r = buf_reserve(&cpu_off, cpus.len + 1);

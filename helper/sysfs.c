@@ -214,6 +214,86 @@ int block_node(int blockfd, unsigned long *node)
 	return 0;
 }
 
+/* The node link, through the test build's seam (which can hold it back). */
+int device_node(const struct device *d, int blockfd, unsigned long *node)
+{
+	*node = (unsigned long)-1;
+	return fault_unbound(d->index) ? -ENOENT : block_node(blockfd, node);
+}
+
+/* The name of the ACPI device a block's firmware_node link points to:
+ * -ENOENT when there is none (yet), -EBADMSG for a link no kernel makes. */
+int device_firmware_node(const struct device *d, int blockfd, char *name, size_t size)
+{
+	char link[256];
+	ssize_t n;
+
+	if (fault_unbound(d->index))
+		return -ENOENT;
+	n = readlinkat(blockfd, "firmware_node", link, sizeof(link));
+	if (n < 0)
+		return errno == ENOENT ? -ENOENT : errno == EINVAL ? -EBADMSG : -errno;
+	if ((size_t)n == sizeof(link) || memchr(link, '\0', (size_t)n))
+		return -EBADMSG;
+	link[n] = '\0';
+	return parse_acpi_name(link, name, size) < 0 ? -EBADMSG : 0;
+}
+
+static int find_pnp0c80(const char *name, unsigned char type, void *found)
+{
+	(void)type;
+	if (strncmp(name, "PNP0C80:", 8) != 0)
+		return 0;
+	*(bool *)found = true;
+	return 1;
+}
+
+static int find_any_node(const char *name, unsigned char type, void *found)
+{
+	unsigned long node;
+
+	(void)type;
+	if (parse_node_name(name, &node) < 0)
+		return 0;
+	*(bool *)found = true;
+	return 1;
+}
+
+/* Is there an entry fn likes in the directory path below the root? */
+static bool has_entry(struct ctx *c, const char *path,
+		      int (*fn)(const char *name, unsigned char type, void *arg))
+{
+	bool found = false;
+	int dir = open_path(c->root, path);
+
+	if (dir >= 0) {
+		each_entry(dir, fn, &found);
+		close(dir);
+	}
+	return found;
+}
+
+/* Does ACPI describe memory devices here (bus/acpi/devices/PNP0C80:*)?
+ * Then a hot-added DIMM's blocks get a firmware_node.  Asked once. */
+bool acpi_memory_devices(struct ctx *c)
+{
+	static int has = -1;
+
+	if (has < 0)
+		has = has_entry(c, "bus/acpi/devices", find_pnp0c80);
+	return has;
+}
+
+/* A NUMA kernel (devices/system/node/node<N>): blocks get a node link. */
+bool numa_nodes(struct ctx *c)
+{
+	static int has = -1;
+
+	if (has < 0)
+		has = has_entry(c, "devices/system/node", find_any_node);
+	return has;
+}
+
 /* block_size_bytes, read once; 0 when sysfs does not say. */
 unsigned long long block_size(struct ctx *c)
 {

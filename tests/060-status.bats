@@ -34,7 +34,7 @@ jqc() { jq -c "$1" <<<"$json"; }
 		'[536870912,1073741824,4,8]'
 	assert_equal "$(jqc .memory.offline)" '[32,33,34,35,36,37,38,39]'
 	assert_equal "$(jqc .memory.nodes)" \
-		'[{"node":0,"online_bytes":268435456,"offline_bytes":0,"kernel_bytes":268435456,"movable_bytes":0,"movable_percent":0,"zones":{"DMA32":134217728,"none":134217728}},{"node":1,"online_bytes":268435456,"offline_bytes":1073741824,"kernel_bytes":268435456,"movable_bytes":0,"movable_percent":0,"zones":{"DMA32":268435456}}]'
+		'[{"node":0,"online_bytes":268435456,"offline_bytes":0,"kernel_bytes":268435456,"movable_bytes":0,"movable_percent":0,"movable_percent_of_kernel_now":0,"boot_kernel_bytes":null,"policy_movable_bytes":null,"movable_percent_of_boot_kernel":null,"zones":{"DMA32":134217728,"none":134217728}},{"node":1,"online_bytes":268435456,"offline_bytes":1073741824,"kernel_bytes":268435456,"movable_bytes":0,"movable_percent":0,"movable_percent_of_kernel_now":0,"boot_kernel_bytes":null,"policy_movable_bytes":null,"movable_percent_of_boot_kernel":null,"zones":{"DMA32":268435456}}]'
 	assert_equal "$(jqc .cpus)" '{"online":[0,1],"offline":[2,3]}'
 	assert_equal "$(jqc .kernel)" '{"auto_online_blocks":"offline","online_policy":null,"auto_movable_ratio":null,"auto_movable_numa_aware":null,"set_by_hotplug_online":{}}'
 	# The keys of schema 1, in their order; kernel was added, nothing changed.
@@ -51,9 +51,9 @@ jqc() { jq -c "$1" <<<"$json"; }
 Memory online:      512 MiB (4 blocks)
 Memory offline:     1 GiB (8 blocks)
   node 0: online 256 MiB, DMA32 128 MiB, none 128 MiB; offline 0 MiB
-          kernel zones 256 MiB, Movable 0 MiB (0% of kernel)
+          kernel zones 256 MiB, Movable 0 MiB (0% of kernel zones now)
   node 1: online 256 MiB, DMA32 256 MiB; offline 1 GiB
-          kernel zones 256 MiB, Movable 0 MiB (0% of kernel)
+          kernel zones 256 MiB, Movable 0 MiB (0% of kernel zones now)
 Offline blocks:     32-39
 Kernel auto-online: offline
 CPUs online:        0-1
@@ -125,11 +125,11 @@ CPUs offline:       2-3'
 Memory online:      1536 MiB (6 blocks)
 Memory offline:     768 MiB (3 blocks)
   node 0: online 512 MiB, DMA32 256 MiB, Normal 256 MiB; offline 0 MiB
-          kernel zones 512 MiB, Movable 0 MiB (0% of kernel)
+          kernel zones 512 MiB, Movable 0 MiB (0% of kernel zones now)
   node 1: online 512 MiB, Normal 512 MiB; offline 0 MiB
-          kernel zones 512 MiB, Movable 0 MiB (0% of kernel)
+          kernel zones 512 MiB, Movable 0 MiB (0% of kernel zones now)
   node 2: online 512 MiB, Normal 512 MiB; offline 768 MiB
-          kernel zones 512 MiB, Movable 0 MiB (0% of kernel)
+          kernel zones 512 MiB, Movable 0 MiB (0% of kernel zones now)
 Offline blocks:     40-42
 Kernel auto-online: not available (no auto_online_blocks)
 CPUs online:        0-2

@@ -25,6 +25,8 @@ mkdir -p "$raw"
 
 echo "bench: host part (helper cost, sweep)" >&2
 "$here/host-bench.sh" "$raw"
+echo "bench: auto-movable per device (fake trees)" >&2
+"$here/automovable-bench.sh" "$raw"
 echo "bench: guest part" >&2
 # 8 GiB: a, b, c, d and the control e, 3 runs each.  32 GiB: a, b, c 3
 # runs; d once, capped (one run of it took more than 15 min under TCG).

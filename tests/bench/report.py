@@ -158,6 +158,74 @@ if sw:
         targets.append(("sweep of 10 000 blocks < 50 ms", f"{w:.0f} ms wall, {c:.0f} ms CPU",
                         verdict(w < 50)))
 
+# -- 5. auto-movable per device ---------------------------------------------
+am = rows("automovable.csv")
+if am:
+    p("## 5. auto-movable: cost per block of one memory device\n")
+    p("`memory = auto-movable` decided in userspace (no kernel policy) for one ACPI memory device "
+      "(all blocks share one `firmware_node`) of N blocks, generated trees (`gen-tree --device`), "
+      "16 GiB of boot memory in the fake `/proc/zoneinfo`, both helpers test builds told where "
+      "the fake files are. **new**: this tree (one decision per device, recorded); **old**: "
+      "the commit in the header, which walked the device for every block. `sweep`: "
+      "`hotplug-online online`; `dry-run`: `online --dry-run`; `udev`: one `ACTION=add ... udev` "
+      "process per block, one after the other (for the old helper the first events only, each "
+      "costing the same). CPU: user+sys of the helper processes alone (`wait4`), median of the "
+      "runs; wall includes waiting for the CPU on this shared host.\n")
+    p("```\n" + text("automovable-meta.txt") + "\n```\n")
+    sizes_am = sorted({int(r["blocks"]) for r in am})
+    base = {}
+    p("| what | helper | blocks | events | CPU µs/block | × at " + f"{sizes_am[0]:,}" +
+      " | wall µs/block | CPU vs old |")
+    p("|---|---|---|---|---|---|---|---|")
+    for what in ("sweep", "dry-run", "udev"):
+        for helper in ("new", "old"):
+            for r in (r for r in am if r["what"] == what and r["helper"] == helper):
+                n = int(r["blocks"])
+                if r["capped"] != "no":
+                    p(f"| {what} | {helper} | {n:,} | {int(r['events']):,} | {r['capped']} per run | – | – | – |")
+                    continue
+                c = num(r["us_per_block_cpu"])
+                base.setdefault((what, helper), c)
+                o = next((o for o in am if o["what"] == what and o["helper"] == "old" and
+                          o["blocks"] == r["blocks"]), None)
+                vs = "–"
+                if helper == "new" and o and o["capped"] == "no":
+                    vs = f"{num(o['us_per_block_cpu']) / c:,.0f}× less"
+                elif helper == "new" and o:   # capped: at least cap / blocks per block
+                    floor = num(o["capped"].strip(">s")) * 1e6 / int(o["events"])
+                    vs = f"> {floor / c:,.0f}× less"
+                p(f"| {what} | {helper} | {n:,} | {int(r['events']):,} | {c:,.1f} | "
+                  f"{c / base[(what, helper)]:.2f} | {num(r['us_per_block_wall']):,.1f} | {vs} |")
+    p("")
+    ex = rows("automovable-exact.csv")
+    if ex:
+        p("Exact counts, which the host's load does not change: instructions (callgrind, user "
+          "space) and syscalls (strace -c) per block; `udev`: the events of the device's second, "
+          "middle and last block, after its first one decided.\n")
+        p("| what | helper | blocks | instructions/block | × at smallest | syscalls/block |")
+        p("|---|---|---|---|---|---|")
+        first = {}
+        for r in sorted(ex, key=lambda r: (r["what"], r["helper"], int(r["blocks"]))):
+            i = int(r["instructions_per_block"])
+            first.setdefault((r["what"], r["helper"]), i)
+            p(f"| {r['what']} | {r['helper']} | {int(r['blocks']):,} | {i:,} | "
+              f"{i / first[(r['what'], r['helper'])]:.2f} | {r['syscalls_per_block']} |")
+        p("")
+    for what in ("sweep", "dry-run", "udev"):
+        cs = [num(r["us_per_block_cpu"]) for r in am if r["what"] == what and r["helper"] == "new"
+              and r["capped"] == "no"]
+        if len(cs) == len(sizes_am) and cs:
+            spread = max(cs) / min(cs)
+            targets.append((f"auto-movable {what}: CPU per block flat within 1.5× at "
+                            + ", ".join(f"{s:,}" for s in sizes_am) + " blocks",
+                            f"{spread:.2f}×", verdict(spread <= 1.5)))
+    for what in ("sweep", "udev"):
+        ins = [int(r["instructions_per_block"]) for r in ex if r["what"] == what and r["helper"] == "new"]
+        if len(ins) > 1:
+            spread = max(ins) / min(ins)
+            targets.append((f"auto-movable {what}: instructions per block flat within 1.5×",
+                            f"{spread:.2f}×", verdict(spread <= 1.5)))
+
 p("## Targets\n")
 p("| target | measured | |")
 p("|---|---|---|")

@@ -94,6 +94,19 @@ const char *fault_path(const char *name, const char *dflt)
 	return dflt;
 }
 
+/* Links are never late here, numbers are their defaults. */
+bool fault_unbound(unsigned long index)
+{
+	(void)index;
+	return false;
+}
+
+long fault_number(const char *name, long dflt)
+{
+	(void)name;
+	return dflt;
+}
+
 /* The fuzz input as a NUL-terminated string (cut at the first NUL). */
 static inline char *fuzz_str(const uint8_t *data, size_t size)
 {
