@@ -211,6 +211,10 @@ FORCE_OFFLINE='s/ATTR{online}!="0"/ATTR{online}!="1"/'
 	rules=$(variant "$FORCE_OFFLINE" "$kernel" 's/TEST!="firmware_node"/TEST!="uevent"/')
 	udev_test "$rules" "$BLOCK"
 	imported "$rules" 1
+	# With the link, a block the kernel did online (it reads online) is left alone.
+	rules=$(variant "$kernel" 's/TEST!="firmware_node"/TEST!="uevent"/')
+	udev_test "$rules" "$BLOCK"
+	not_imported
 	# A replayed add of an offline block: the kernel onlines nothing at a replay.
 	rules=$(replayed "$(variant "$FORCE_OFFLINE" "$kernel")")
 	udev_test "$rules" "$BLOCK"
