@@ -178,7 +178,9 @@ static int memory_range(unsigned long long addr, struct iomem_range *range)
 		if (r == -EBADMSG)   /* a NUL byte: said, as every refusal is */
 			say(LOG_ERR, "'/proc/iomem': unexpected contents: nothing changed");
 	}
-	if (r < 0)
+	if (r == -EBADMSG)
+		return r;
+	if (r < 0)   /* no /proc/iomem to read: nobody's memory */
 		return 0;
 	found = parse_iomem(iomem.p, iomem.len, addr, range, &line);
 	if (found < 0) {

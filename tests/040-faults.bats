@@ -122,11 +122,13 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 		: >"$DEVLOG_OUT"
 		HOTPLUG_ONLINE_TEST_FAULTS='memory4=EINVAL*1' hotadd /devices/system/memory/memory4
 		assert_equal "$(mem_state 4)" online
-		assert_equal "$(devlog)" "<30>hotplug-online[PID]: memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online, kernel refused $type)"
+		assert_equal "$(devlog)" "<29>hotplug-online[PID]: memory4: the kernel refused $type (Invalid argument); onlining as online instead, into its default zone Normal (valid_zones 'Normal Movable')
+<30>hotplug-online[PID]: memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online, kernel refused $type)"
 		echo offline >"$MEM/memory4/state"
 	done
 	HOTPLUG_ONLINE_TEST_FAULTS='memory5=EINVAL*1' run -0 ho --sysfs "$SYS" --config "$CFG" online memory5
-	assert_output 'memory5: onlined as online, kernel refused online_kernel (128 MiB, node 1, zone Normal)'
+	assert_output "memory5: the kernel refused online_kernel (Invalid argument); onlining as online instead, into its default zone Normal (valid_zones 'Normal Movable')
+memory5: onlined as online, kernel refused online_kernel (128 MiB, node 1, zone Normal)"
 }
 
 @test "fault EINVAL on online_movable with strict = yes: left offline, exit 1" {

@@ -39,8 +39,9 @@ jqc() { jq -c "$1" <<<"$json"; }
 	assert_equal "$(jqc .kernel)" '{"auto_online_blocks":"offline","online_policy":null,"auto_movable_ratio":null,"auto_movable_numa_aware":null,"set_by_hotplug_online":{}}'
 	# The keys of schema 1, in their order; kernel was added, nothing changed.
 	assert_equal "$(jqc keys_unsorted)" '["schema","version","block_size_bytes","memory","kernel","cpus"]'
-	assert_equal "$(jqc '.memory | keys_unsorted')" '["online_bytes","offline_bytes","online_blocks","offline_blocks","offline","nodes"]'
-	assert_equal "$(jqc '.memory.nodes[0] | keys_unsorted')" '["node","online_bytes","offline_bytes","kernel_bytes","movable_bytes","movable_percent","zones"]'
+	# Schema 1's keys first, in their order; the boot-ratio keys were added.
+	assert_equal "$(jqc '.memory | keys_unsorted')" '["online_bytes","offline_bytes","online_blocks","offline_blocks","offline","nodes","boot_snapshot","boot_kernel_bytes","policy_movable_bytes","movable_percent_of_boot_kernel"]'
+	assert_equal "$(jqc '.memory.nodes[0] | keys_unsorted')" '["node","online_bytes","offline_bytes","kernel_bytes","movable_bytes","movable_percent","movable_percent_of_kernel_now","boot_kernel_bytes","policy_movable_bytes","movable_percent_of_boot_kernel","zones"]'
 }
 
 @test "status: real 6.1 snapshot, text" {

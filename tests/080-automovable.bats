@@ -88,8 +88,8 @@ zones() {
 	assert_equal "$(zones 10 11 12 13 20)" 'Movable Movable Movable Movable Normal'
 	run -0 devlog
 	assert_line '<30>hotplug-online[PID]: memory10: online (128 MiB, node 0, zone Movable; by hotplug-online as online_movable, auto-movable: 0+512 MiB movable within 100% of 512 MiB kernel)'
-	# The device's later blocks count its movable blocks, the unit shrinks.
-	assert_line '<30>hotplug-online[PID]: memory13: online (128 MiB, node 0, zone Movable; by hotplug-online as online_movable, auto-movable: 384+128 MiB movable within 100% of 512 MiB kernel)'
+	# The device's later blocks reuse its one decision.
+	assert_line '<30>hotplug-online[PID]: memory13: online (128 MiB, node 0, zone Movable; by hotplug-online as online_movable, auto-movable: as decided for PNP0C80:010 at memory10 (0+512 MiB movable within 100% of 512 MiB kernel))'
 	assert_line '<30>hotplug-online[PID]: memory20: online (128 MiB, node 0, zone Normal; by hotplug-online as online_kernel, auto-movable: 512+128 MiB movable exceeds 100% of 512 MiB kernel)'
 	assert_equal "$(devlog | wc -l)" 5
 }
@@ -104,8 +104,8 @@ zones() {
 	assert_equal "$(zones 10 11 12 13 14)" 'Normal Normal Normal Normal Normal'
 	run -0 devlog
 	assert_line '<30>hotplug-online[PID]: memory10: online (128 MiB, node 0, zone Normal; by hotplug-online as online_kernel, auto-movable: 0+640 MiB movable exceeds 100% of 512 MiB kernel)'
-	# Once part of the device is in a kernel zone, the rest follows it.
-	assert_line '<30>hotplug-online[PID]: memory11: online (128 MiB, node 0, zone Normal; by hotplug-online as online_kernel, auto-movable: its device already has kernel-zone memory)'
+	# The rest of the device follows its one decision.
+	assert_line '<30>hotplug-online[PID]: memory11: online (128 MiB, node 0, zone Normal; by hotplug-online as online_kernel, auto-movable: as decided for PNP0C80:010 at memory10 (0+640 MiB movable exceeds 100% of 512 MiB kernel))'
 }
 
 @test "auto-movable: kernel memory hot-added since boot does not raise the budget" {
