@@ -1,9 +1,11 @@
 #!/bin/bash
 # bench.sh: everything `make bench` measures (see RESULTS.md for what and
 # how), raw numbers into tests/bench/raw/, the table into RESULTS.md.
-#   BENCH_RUNS_8G, BENCH_RUNS_32G   guest runs per variant (default 3, 3)
+#   BENCH_RUNS_8G, BENCH_RUNS_32G   pc-dimm guest runs of a, c, u, b (default 5, 3)
+#   BENCH_CTL_RUNS_8G               runs of the controls e, k and of d at 8 GiB (3)
 #   BENCH_D_RUNS_32G, BENCH_D_CAP_32G  runs of (d) at 32 GiB and its cap in
 #                                   seconds (default 1, 240)
+#   BENCH_RUNS_VMEM                 virtio-mem 8 GiB runs of a, c, u, b (default 5)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -26,11 +28,17 @@ mkdir -p "$raw"
 echo "bench: host part (helper cost, sweep)" >&2
 "$here/host-bench.sh" "$raw"
 echo "bench: guest part" >&2
-# 8 GiB: a, b, c, d and the control e, 3 runs each.  32 GiB: a, b, c 3
-# runs; d once, capped (one run of it took more than 15 min under TCG).
-"$here/vm-bench.sh" -s 8G -n "${BENCH_RUNS_8G:-3}" -v "a b c d e" -o "$raw/vm.csv"
-D_RUNS=${BENCH_D_RUNS_32G:-1} D_CAP=${BENCH_D_CAP_32G:-240} \
-	"$here/vm-bench.sh" -s 32G -n "${BENCH_RUNS_32G:-3}" -v "a b c d" -o "$raw/vm.csv"
+# Each run boots one guest per variant in this order, so a, c, u and b are
+# measured side by side run after run.  8 GiB: a, c, u, b 5 runs, the
+# controls e, k and the classic script d in the first 3.  32 GiB: a, c, u,
+# b 3 runs; d once, capped (one run of it took more than 15 min under TCG).
+# virtio-mem 8 GiB: a, c, u, b 5 runs.
+ctl=${BENCH_CTL_RUNS_8G:-3}
+RUNS_d=$ctl RUNS_e=$ctl RUNS_k=$ctl \
+	"$here/vm-bench.sh" -s 8G -n "${BENCH_RUNS_8G:-5}" -v "a c u b e k d" -o "$raw/vm.csv"
+RUNS_d=${BENCH_D_RUNS_32G:-1} D_CAP=${BENCH_D_CAP_32G:-240} \
+	"$here/vm-bench.sh" -s 32G -n "${BENCH_RUNS_32G:-3}" -v "a c u b d" -o "$raw/vm.csv"
+"$here/vm-bench.sh" -m vmem -s 8G -n "${BENCH_RUNS_VMEM:-5}" -v "a c u b" -o "$raw/vmem.csv"
 echo "accel: $(cat "$top/build/vm/accel" 2> /dev/null || echo "${HPO_VM_ACCEL:-?}")" >> "$raw/meta.txt"
 echo "make bench took: $((($(date +%s) - start) / 60)) min $((($(date +%s) - start) % 60)) s" >> "$raw/meta.txt"
 python3 "$here/report.py" "$raw" > "$here/RESULTS.md"
