@@ -6,6 +6,8 @@
 #   BENCH_D_RUNS_32G, BENCH_D_CAP_32G  runs of (d) at 32 GiB and its cap in
 #                                   seconds (default 1, 240)
 #   BENCH_RUNS_VMEM                 virtio-mem 8 GiB runs of a, c, u, b (default 5)
+#   BENCH_PARTS                     "host guest" (default), or one of them: the
+#                                   other part's raw files are kept
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -15,7 +17,17 @@ baseline=$top/../shared/baselines/online_hotplug_memory.sh
 [[ -f $baseline ]] || { echo "bench: no '$baseline': a copy of shared/ must sit beside the clone" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || { echo "bench: run as root (unshare -m and bind mounts for the fake sysfs trees)" >&2; exit 1; }
 
-rm -rf "$raw"
+parts=${BENCH_PARTS:-host guest}
+if [[ $parts == *host* && $parts == *guest* ]]; then
+	rm -rf "$raw"
+elif [[ $parts == *host* ]]; then
+	rm -f "$raw"/{helper.csv,sweep.csv,host-meta.txt}
+elif [[ $parts == *guest* ]]; then
+	rm -f "$raw"/{vm.csv,vmem.csv,vm-meta.txt,setup-c.txt,replay-*.txt}
+else
+	echo "bench: BENCH_PARTS: host, guest or both, not '$parts'" >&2
+	exit 2
+fi
 mkdir -p "$raw"
 {
 	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -25,8 +37,11 @@ mkdir -p "$raw"
 	echo "qemu: $(qemu-system-x86_64 --version | head -n 1)"
 } > "$raw/meta.txt"
 
-echo "bench: host part (helper cost, sweep)" >&2
-"$here/host-bench.sh" "$raw"
+if [[ $parts == *host* ]]; then
+	echo "bench: host part (helper cost, sweep)" >&2
+	"$here/host-bench.sh" "$raw"
+fi
+if [[ $parts == *guest* ]]; then
 echo "bench: guest part" >&2
 # Each run boots one guest per variant in this order, so a, c, u and b are
 # measured side by side run after run.  8 GiB: a, c, u, b 5 runs, the
@@ -40,6 +55,7 @@ RUNS_d=${BENCH_D_RUNS_32G:-1} D_CAP=${BENCH_D_CAP_32G:-240} \
 	"$here/vm-bench.sh" -s 32G -n "${BENCH_RUNS_32G:-3}" -v "a c u b d" -o "$raw/vm.csv"
 "$here/vm-bench.sh" -m vmem -s 8G -n "${BENCH_RUNS_VMEM:-5}" -v "a c u b" -o "$raw/vmem.csv"
 echo "accel: $(cat "$top/build/vm/accel" 2> /dev/null || echo "${HPO_VM_ACCEL:-?}")" >> "$raw/meta.txt"
-echo "make bench took: $((($(date +%s) - start) / 60)) min $((($(date +%s) - start) % 60)) s" >> "$raw/meta.txt"
+fi
+echo "bench.sh ($parts) took: $((($(date +%s) - start) / 60)) min $((($(date +%s) - start) % 60)) s" >> "$raw/meta.txt"
 python3 "$here/report.py" "$raw" > "$here/RESULTS.md"
 echo "bench: wrote $here/RESULTS.md" >&2
