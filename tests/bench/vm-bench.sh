@@ -17,6 +17,8 @@
 #   e  control: rule b plus RUN of a no-op program (the cost of a RUN)
 #   k  control: kernel auto-online as (a) with no udevd at all (hpo.udev=0):
 #      the kernel's own onlining, nobody handling the uevents
+#   n  control: (c) with the rule's RUN on online/offline events removed
+#      (no log lines): what (c) costs without one exec per block
 # -m dimm (default): hot-add one pc-dimm of SIZE.  -m vmem: the guest boots
 # with a virtio-mem-pci device of SIZE at requested-size 0 and its driver
 # loaded; the bench then sets requested-size to SIZE (QMP qom-set).
@@ -115,11 +117,11 @@ export HPO_VM_INITRD=$bb/initramfs-$mode.cpio
 # variant's cost is not hidden by a second CPU.
 GUEST_MEM=${GUEST_MEM:-2G} GUEST_MAXMEM=${GUEST_MAXMEM:-40G}
 # A variant whose blocks are not all online after its cap counts as
-# "> cap" (with how many were).  RUNS_d, RUNS_e, RUNS_k (D_RUNS is RUNS_d):
+# "> cap" (with how many were).  RUNS_d, RUNS_e, RUNS_k, RUNS_n (D_RUNS is RUNS_d):
 # that variant only in the first so many runs of a size ((d) is the slow
 # one: at 32 GiB one run takes > 10 min; (e) and (k) are controls).
 WAIT_CAP=${WAIT_CAP:-600} D_CAP=${D_CAP:-$WAIT_CAP}
-RUNS_d=${RUNS_d:-${D_RUNS:-1000}} RUNS_e=${RUNS_e:-1000} RUNS_k=${RUNS_k:-1000}
+RUNS_d=${RUNS_d:-${D_RUNS:-1000}} RUNS_e=${RUNS_e:-1000} RUNS_k=${RUNS_k:-1000} RUNS_n=${RUNS_n:-1000}
 
 bytes() { python3 -c "import re,sys;m=re.fullmatch(r'(\d+)([KMGT]?)',sys.argv[1]);print(int(m[1])<<{'':0,'K':10,'M':20,'G':30,'T':40}[m[2]])" "$1"; }
 
@@ -170,7 +172,7 @@ one_run() { # VARIANT SIZE RUN
 	[[ $v != d ]] || cap=$D_CAP
 	case $v in
 	a) append="memhp_default_state=online" ;;
-	c) append="hpo.pkg=installed" ;;
+	c | n) append="hpo.pkg=installed" ;;
 	u) append="hpo.pkg=installed hpo.setup=0" ;;
 	k) append="memhp_default_state=online hpo.udev=0" ;;
 	esac
@@ -187,19 +189,20 @@ one_run() { # VARIANT SIZE RUN
 	[[ $mode != vmem ]] || vm_sh 'hpo-bench vmem load'
 	case $v in
 	b | d | e) vm_sh "hpo-bench rules $v" ;;
-	c)
+	c | n)
 		# shellcheck disable=SC2016 # the script expands in the guest
 		vm_sh 'echo "before: auto_online_blocks=$(cat /sys/devices/system/memory/auto_online_blocks), kernel-saved: $([ -e /run/hotplug-online/kernel-saved ] && echo yes || echo no)"
 			hotplug-online setup; echo "setup: exit $?"
 			echo "after: auto_online_blocks=$(cat /sys/devices/system/memory/auto_online_blocks)"' > "$bb/setup-c.txt" 2>&1
 		[[ -s $setup_log ]] || cp "$bb/setup-c.txt" "$setup_log"
+		[[ $v != n ]] || vm_sh "hpo-bench rules n"
 		;;
 	esac
 	# The premise of each variant, checked: (a) and (c) have the kernel
 	# online, (u) has it leave the blocks to udev.
 	aob=$(vm_sh 'cat /sys/devices/system/memory/auto_online_blocks')
 	case $v:$aob in
-	[ack]:offline | u:online*)
+	[ackn]:offline | u:online*)
 		echo "vm-bench: $v $size run $run: auto_online_blocks is '$aob', not what variant $v measures" >&2
 		exit 1
 		;;
@@ -277,6 +280,7 @@ for size in $sizes; do
 			d) ((run <= RUNS_d)) || continue ;;
 			e) ((run <= RUNS_e)) || continue ;;
 			k) ((run <= RUNS_k)) || continue ;;
+			n) ((run <= RUNS_n)) || continue ;;
 			esac
 			one_run "$v" "$size" "$run"
 		done
