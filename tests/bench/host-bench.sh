@@ -1,6 +1,7 @@
 #!/bin/bash
 # host-bench.sh RAWDIR: the helper's cost on fake sysfs trees, on this host.
-#   helper.csv  per event (udev mode, the fixture's memory32): instructions
+#   helper.csv  per event (udev mode, the fixture's memory32: its add event,
+#               and its online event's log line): instructions
 #               (callgrind), syscalls (strace -c), wall time per exec
 #               (hyperfine), peak RSS (GNU time), stripped size; for the
 #               shipped musl binary, a glibc -static build of the same
@@ -54,6 +55,8 @@ ln -s /proc/self/fd/2 /dev/stderr
 : > "$W/kmsg"
 touch /dev/kmsg
 mount --bind "$W/kmsg" /dev/kmsg
+# The helper's marks (/run/hotplug-online) go to a tmpfs of ours, not the host's /run.
+mount -t tmpfs -o mode=0755 tmpfs /run
 socat -u UNIX-RECV:/dev/log OPEN:"$W/syslog",creat,append &
 sink=$!
 trap 'kill $sink 2>/dev/null || true' EXIT
@@ -127,6 +130,27 @@ for v in musl glibc; do
 	echo "host-bench: $v: $i instructions, $s syscalls, $t us (median,sd,runs), $r KiB" >&2
 done
 
+# The run of an `online` event (the rule RUNs it on every one, to log the
+# block's one line), as in variant (c): memory32 online, the kernel's
+# auto-online on, no mark of ours, so the line says "by the kernel's
+# auto-online".  The shipped binary only.
+cp "$mem/auto_online_blocks" "$W/aob"
+echo online > "$mem/auto_online_blocks"
+echo online > "$blk"
+export ACTION=online
+n0=$(loglines)
+i=$(instr "$musl" "${event[@]}")
+i2=$(instr "$musl" "${event[@]}")
+[[ $i == "$i2" ]] || echo "host-bench: online event instructions vary: $i $i2" >&2
+s=$(syscalls "$musl" "${event[@]}")
+r=$(rss "$musl" "${event[@]}")
+t=$(hf 300 "$musl ${event[*]}")
+n1=$(loglines)
+echo "musl-static online event (log line),$i,$s,$t,$r,$(stat -c %s "$musl"),$(stat -c %s "$musl"),$((n1 - n0))" >> "$raw/helper.csv"
+echo "host-bench: online event: $i instructions, $s syscalls, $t us (median,sd,runs), $r KiB, $((n1 - n0)) lines" >&2
+export ACTION=add
+cp "$W/aob" "$mem/auto_online_blocks"
+
 # The classic script runs in full for every event: the first event of a
 # burst onlines all 8 hot-added blocks of the fixture, every later one
 # finds them online and still walks all 14 blocks.
@@ -186,6 +210,7 @@ done
 echo "kmsg lines written by the helper (must be 0): $(wc -l < "$W/kmsg")" > "$raw/host-meta.txt"
 kill $sink
 umount /dev/kmsg
+umount -l /run
 umount -l /dev
 umount -l "$W/olddev" 2> /dev/null || true
 umount "$W"

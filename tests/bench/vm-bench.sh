@@ -1,32 +1,52 @@
 #!/bin/bash
-# vm-bench.sh [-s "8G 32G"] [-n RUNS] [-v "a b c d"] [-o CSV]: time to usable memory in a real
-# guest (Debian's kernel under qemu, the harness of tests/vm/ used through
-# lib.sh, unchanged).  For each size and run, a fresh guest per variant, in turn:
-#   a  kernel auto-online (memhp_default_state=online), no rule
+# vm-bench.sh [-s "8G 32G"] [-n RUNS] [-v "a c u b"] [-m dimm|vmem] [-o CSV]:
+# time to usable memory in a real guest (Debian's kernel under qemu, the
+# harness of tests/vm/ used through lib.sh).  For each size and run, a fresh
+# guest per variant, in the order given, so variants are interleaved run by
+# run and a run's variants are measured side by side:
+#   a  kernel auto-online (memhp_default_state=online), no package
+#   c  hotplug-online as installed, kernel fast path: the package installed
+#      (hpo.pkg=installed) and `hotplug-online setup` run before the hot-add,
+#      as its systemd unit does at boot (if the harness's init already ran
+#      it, this second run is a no-op: setup is idempotent)
+#   u  udev mode: the package installed, setup not run (hpo.setup=0), so
+#      auto_online_blocks stays "offline" (Debian 12's default) and the rule
+#      runs the helper for every block (IMPORT{program} on add)
 #   b  distro rule: ATTR{state}=="offline", ATTR{state}="online"
-#   c  this package, installed from the .deb (hpo.pkg=installed)
 #   d  the classic online_hotplug_memory.sh from a RUN rule
 #   e  control: rule b plus RUN of a no-op program (the cost of a RUN)
-# Each hot-adds one pc-dimm of SIZE; the guest's kernel records, with its
-# own timestamps (a kprobe on dev_uevent, see guest/hpo-bench), every
-# memory block uevent.  The result is last "online" minus first "add".
+#   k  control: kernel auto-online as (a) with no udevd at all (hpo.udev=0):
+#      the kernel's own onlining, nobody handling the uevents
+#   n  control: (c) with the rule's RUN on online/offline events removed
+#      (no log lines): what (c) costs without one exec per block
+# -m dimm (default): hot-add one pc-dimm of SIZE.  -m vmem: the guest boots
+# with a virtio-mem-pci device of SIZE at requested-size 0 and its driver
+# loaded; the bench then sets requested-size to SIZE (QMP qom-set).
+# The guest's kernel records with its own timestamps (see guest/hpo-bench)
+# every memory block uevent, virtio-mem config change, helper exec and the
+# CPU time of udevd and what it spawns.  The result is the last "online"
+# uevent minus the first "add" (dimm) or the config change (vmem);
+# parse-trace.py writes the CSV row.
 # The bench initramfs is the harness's, with an overlay cpio appended (the
 # kernel unpacks concatenated archives in order): bash for the classic
-# script, the script itself, the rules of b and d, guest/hpo-bench.
+# script, the script itself, the rules of b, d and e, guest/hpo-bench and,
+# for -m vmem, the kernel's virtio-mem modules.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-sizes="8G 32G" runs=3 variants="a b c d" out=$here/raw/vm.csv
-while getopts s:n:o:v: opt; do
+sizes="8G 32G" runs=3 variants="a c u b" out=$here/raw/vm.csv mode=dimm
+while getopts s:n:o:v:m: opt; do
 	case $opt in
 	s) sizes=$OPTARG ;;
 	n) runs=$OPTARG ;;
 	v) variants=$OPTARG ;;
 	o) out=$OPTARG ;;
+	m) mode=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
+case $mode in dimm | vmem) ;; *) echo "vm-bench: -m dimm|vmem, not '$mode'" >&2; exit 2 ;; esac
 baseline=$top/../shared/baselines/online_hotplug_memory.sh
 [[ -f $baseline ]] || { echo "vm-bench: no '$baseline' (a copy of shared/ must sit beside the clone)" >&2; exit 1; }
 
@@ -36,6 +56,41 @@ vm_deps install
 vm_prepare ""
 bb=$top/build/bench
 mkdir -p "$bb" "$(dirname "$out")"
+
+# vmem_modules DIR: the virtio-mem driver and its dependencies for the
+# harness's kernel into DIR.  Debian builds them as modules and the
+# harness's initramfs has none; tests/vm/kernel.sh keeps only boot/ of the
+# kernel's package, so the same package is fetched once more (apt-get
+# download) and its virtio modules kept in a cache of the bench's own.
+vmem_modules() {
+	local kdir pv cache tmp m
+	kdir=$(dirname "$(dirname "$HPO_VM_KERNEL")")
+	pv=${kdir##*/}   # linux-image-6.1.0-57-amd64_6.1.192-3
+	cache=${XDG_CACHE_HOME:-$HOME/.cache}/hotplug-online/bench/modules/$pv
+	if [[ ! -f $cache/ok ]]; then
+		echo "vm-bench: fetching ${pv%_*} ${pv##*_} for its virtio-mem modules" >&2
+		tmp=$(mktemp -d "${TMPDIR:-/tmp}/hpo-bench-kmod.XXXXXX")
+		chmod 0755 "$tmp"
+		chown _apt "$tmp" 2> /dev/null || true
+		if ! (cd "$tmp" && apt-get download -q "${pv%_*}=${pv##*_}" > /dev/null); then
+			echo "vm-bench: apt-get download ${pv%_*}=${pv##*_} failed" >&2
+			rm -rf "$tmp"
+			exit 1
+		fi
+		mkdir -p "$tmp/x" "$cache"
+		dpkg-deb --fsys-tarfile "$tmp"/*.deb |
+			tar -x -C "$tmp/x" --wildcards './lib/modules/*/kernel/drivers/virtio/*'
+		for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_mem; do
+			find "$tmp/x" -name "$m.ko*" -exec cp {} "$cache/" \;
+		done
+		rm -rf "$tmp"
+		# busybox insmod reads plain .ko files only.
+		for m in "$cache"/*.ko.xz; do [[ ! -e $m ]] || xz -d -f "$m"; done
+		[[ -f $cache/virtio_mem.ko ]] || { echo "vm-bench: no virtio_mem.ko in ${pv%_*}" >&2; exit 1; }
+		touch "$cache/ok"
+	fi
+	install -D -m 0644 -t "$1" "$cache"/*.ko
+}
 
 canon() {
 	case $1 in
@@ -52,23 +107,27 @@ done
 install -D -m 0755 "$baseline" "$ov/usr/local/share/hpo-bench/online_hotplug_memory.sh"
 install -D -m 0644 -t "$ov/usr/local/share/hpo-bench/rules" "$here"/guest/rules/*.rules
 install -D -m 0755 "$here/guest/hpo-bench" "$ov/usr/local/bin/hpo-bench"
+[[ $mode != vmem ]] || vmem_modules "$ov/usr/local/share/hpo-bench/modules"
 (cd "$ov" && find . -print0 | LC_ALL=C sort -z |
-	cpio --quiet --null -o -H newc --owner 0:0 > "$bb/overlay.cpio")
-cat "$HPO_VM_INITRD" "$bb/overlay.cpio" > "$bb/initramfs.cpio"
-export HPO_VM_INITRD=$bb/initramfs.cpio
+	cpio --quiet --null -o -H newc --owner 0:0 > "$bb/overlay-$mode.cpio")
+cat "$HPO_VM_INITRD" "$bb/overlay-$mode.cpio" > "$bb/initramfs-$mode.cpio"
+export HPO_VM_INITRD=$bb/initramfs-$mode.cpio
 
 # Guest memory: 2 GiB holds the 512 MiB memmap of 32 GiB; one vCPU, so a
 # variant's cost is not hidden by a second CPU.
 GUEST_MEM=${GUEST_MEM:-2G} GUEST_MAXMEM=${GUEST_MAXMEM:-40G}
 # A variant whose blocks are not all online after its cap counts as
-# "> cap" (with how many were).  D_RUNS: (d) only in the first D_RUNS
-# runs of a size (it is the slow one: at 32 GiB one run takes > 10 min).
-WAIT_CAP=${WAIT_CAP:-600} D_CAP=${D_CAP:-$WAIT_CAP} D_RUNS=${D_RUNS:-1000}
+# "> cap" (with how many were).  RUNS_d, RUNS_e, RUNS_k, RUNS_n (D_RUNS is RUNS_d):
+# that variant only in the first so many runs of a size ((d) is the slow
+# one: at 32 GiB one run takes > 10 min; (e) and (k) are controls).
+WAIT_CAP=${WAIT_CAP:-600} D_CAP=${D_CAP:-$WAIT_CAP}
+RUNS_d=${RUNS_d:-${D_RUNS:-1000}} RUNS_e=${RUNS_e:-1000} RUNS_k=${RUNS_k:-1000} RUNS_n=${RUNS_n:-1000}
 
 bytes() { python3 -c "import re,sys;m=re.fullmatch(r'(\d+)([KMGT]?)',sys.argv[1]);print(int(m[1])<<{'':0,'K':10,'M':20,'G':30,'T':40}[m[2]])" "$1"; }
 
-[[ -s $out ]] || echo "size,variant,run,blocks,adds,onlines,first_add_s,last_online_s,ms,execs,boot_s,cap_s" > "$out"
+[[ -s $out ]] || "$here/parse-trace.py" --header > "$out"
 meta=$(dirname "$out")/vm-meta.txt
+setup_log=$(dirname "$out")/setup-c.txt
 
 # vm_add_memory, but the backend is reserve=off (MAP_NORESERVE): the host's
 # heuristic overcommit refuses one 32 GiB mapping on a 24 GiB machine, and
@@ -81,23 +140,80 @@ for d in json.load(sys.stdin):
     if d["data"].get("id") == "dimm0": print("dimm0", hex(d["data"]["addr"]), d["data"]["size"])'
 }
 
+# vmem_set SIZE CAP: set the virtio-mem device's requested-size to SIZE;
+# print the host's milliseconds until the device's size reads SIZE (polled
+# every 0.1 s over one QMP connection: cheap for the guest), or NA after
+# CAP seconds.
+vmem_set() {
+	python3 - "$HPO_VM_CTL" "$HPO_VM_DIR/qmp.sock" "$(bytes "$1")" "$2" << 'EOF'
+import importlib.machinery, importlib.util, sys, time
+loader = importlib.machinery.SourceFileLoader("vmctl", sys.argv[1])
+spec = importlib.util.spec_from_loader("vmctl", loader)
+vmctl = importlib.util.module_from_spec(spec)
+loader.exec_module(vmctl)
+q = vmctl.QMP(sys.argv[2])
+want, cap, path = int(sys.argv[3]), float(sys.argv[4]), "/machine/peripheral/vmem0"
+t0 = time.monotonic()
+q.cmd("qom-set", path=path, property="requested-size", value=want)
+while True:
+    if q.cmd("qom-get", path=path, property="size") >= want:
+        print(f"{(time.monotonic() - t0) * 1000:.0f}")
+        break
+    if time.monotonic() - t0 > cap:
+        print("NA")
+        break
+    time.sleep(0.1)
+EOF
+}
+
 one_run() { # VARIANT SIZE RUN
-	local v=$1 size=$2 run=$3 dir=$bb/vm-$1 append="" t0 boot want trace cap=$WAIT_CAP
+	local v=$1 size=$2 run=$3 dir=$bb/vm-$1 append="" t0 boot want trace cap=$WAIT_CAP aob host_ms=NA
+	local qemu=()
 	[[ $v != d ]] || cap=$D_CAP
 	case $v in
 	a) append="memhp_default_state=online" ;;
-	c) append="hpo.pkg=installed" ;;
+	c | n) append="hpo.pkg=installed" ;;
+	u) append="hpo.pkg=installed hpo.setup=0" ;;
+	k) append="memhp_default_state=online hpo.udev=0" ;;
 	esac
+	if [[ $mode == vmem ]]; then
+		qemu=(--qemu-arg=-object "--qemu-arg=memory-backend-ram,id=mem-vmem0,size=$(bytes "$size"),reserve=off"
+			--qemu-arg=-device "--qemu-arg=virtio-mem-pci,id=vmem0,memdev=mem-vmem0,requested-size=0")
+	fi
 	t0=$(date +%s.%N)
 	vm_boot "$dir" --append "$append" --mem "$GUEST_MEM" --maxmem "$GUEST_MAXMEM" \
-		--lifetime $((cap + 300)) --timeout 300 2> /dev/null
+		--lifetime $((cap + 300)) --timeout 300 "${qemu[@]}" 2> /dev/null
 	boot=$(python3 -c "import sys,time;print(f'{time.time()-float(sys.argv[1]):.1f}')" "$t0")
 	# shellcheck disable=SC2016 # the script expands in the guest
 	[[ -s $meta ]] || vm_sh 'echo "guest kernel: $(uname -r)"; echo "guest cmdline (first guest, variant a): $(cat /proc/cmdline)"; echo "guest cpus: $(nproc)"; echo "udev: $(udevadm --version)"' > "$meta"
-	case $v in b | d | e) vm_sh "hpo-bench rules $v" ;; esac
+	[[ $mode != vmem ]] || vm_sh 'hpo-bench vmem load'
+	case $v in
+	b | d | e) vm_sh "hpo-bench rules $v" ;;
+	c | n)
+		# shellcheck disable=SC2016 # the script expands in the guest
+		vm_sh 'echo "before: auto_online_blocks=$(cat /sys/devices/system/memory/auto_online_blocks), kernel-saved: $([ -e /run/hotplug-online/kernel-saved ] && echo yes || echo no)"
+			hotplug-online setup; echo "setup: exit $?"
+			echo "after: auto_online_blocks=$(cat /sys/devices/system/memory/auto_online_blocks)"' > "$bb/setup-c.txt" 2>&1
+		[[ -s $setup_log ]] || cp "$bb/setup-c.txt" "$setup_log"
+		[[ $v != n ]] || vm_sh "hpo-bench rules n"
+		;;
+	esac
+	# The premise of each variant, checked: (a) and (c) have the kernel
+	# online, (u) has it leave the blocks to udev.
+	aob=$(vm_sh 'cat /sys/devices/system/memory/auto_online_blocks')
+	case $v:$aob in
+	[ackn]:offline | u:online*)
+		echo "vm-bench: $v $size run $run: auto_online_blocks is '$aob', not what variant $v measures" >&2
+		exit 1
+		;;
+	esac
 	vm_sh 'hpo-bench trace start'
-	read -r _ _ _ < <(add_dimm "$size")   # ID ADDR SIZE, unused
 	want=$(($(bytes "$size") / 134217728))
+	if [[ $mode == vmem ]]; then
+		host_ms=$(vmem_set "$size" "$cap")
+	else
+		read -r _ _ _ < <(add_dimm "$size")   # ID ADDR SIZE, unused
+	fi
 	# One cheap check a second (a cat of every state file): polling must
 	# not steal the single vCPU from what is measured.
 	if ! vm_sh --timeout $((cap + 60)) "want=\$((\$(wc -l < /run/hpo-vm-boot-blocks) + $want))
@@ -106,34 +222,31 @@ one_run() { # VARIANT SIZE RUN
 			read -r up _ < /proc/uptime; [ \${up%.*} -lt \$end ] || exit 1; sleep 1; done"; then
 		echo "vm-bench: $v $size run $run: not all online after $cap s" >&2
 	fi
-	trace=$bb/trace-$v-$size-$run.txt
-	vm_sh 'hpo-bench trace stop' > "$trace"
-	if [[ $v == c && $run == 1 ]]; then replay "$size"; fi
+	# The RUNs of the last online events finish before the trace stops:
+	# their execs and CPU time are counted.  (k) has no udevd.
+	# (d)'s leftover runs (each add event runs the whole script) would keep
+	# the vCPU busy for minutes: they are not measured, stop them.
+	case $v in
+	k) ;;
+	d) vm_sh 'udevadm control --stop-exec-queue; killall bash 2> /dev/null; true' ;;
+	*) vm_sh --timeout 120 'udevadm settle --timeout=100' || true ;;
+	esac
+	trace=$bb/trace-$mode-$v-$size-$run.txt
+	# Compressed: the agent's serial line is slow under TCG.
+	vm_sh --timeout 300 'hpo-bench trace stop | gzip -1' | gzip -dc > "$trace"
+	if [[ $mode == dimm && $v == c && $run == 1 ]]; then replay "$size"; fi
 	vm_stop
-	python3 - "$trace" "$size" "$v" "$run" "$want" "$boot" "$cap" >> "$out" << 'EOF'
-import re, sys
-trace, size, v, run, want, boot, cap = sys.argv[1:]
-adds, onl, execs = [], [], 0
-for line in open(trace):
-    f = line.split()
-    if f[0] == "uev" and re.fullmatch(r"memory\d+", f[2]):
-        (adds if f[3] == "add" else onl if f[3] == "online" else []).append(float(f[1]))
-    elif f[0] == "exec":
-        execs += 1
-if adds and onl:
-    a, o = min(adds), max(onl)
-    ms = f"{(o - a) * 1000:.1f}" if len(onl) >= int(want) else "NA"
-    print(f"{size},{v},{run},{want},{len(adds)},{len(onl)},{a:.6f},{o:.6f},{ms},{execs},{boot},{cap}")
-else:
-    print(f"{size},{v},{run},{want},{len(adds)},{len(onl)},NA,NA,NA,{execs},{boot},{cap}")
-EOF
+	"$here/parse-trace.py" "$trace" "$size" "$v" "$run" "$want" "$boot" "$cap" "$aob" "$host_ms" >> "$out"
 	tail -n 1 "$out" >&2
 }
 
-# Boot replay (part 4), in the (c) guest once every block is online: the
-# coldplug trigger of each boot must exec the helper zero times.  The same
-# kprobe counts the synthetic add uevents (proof the replay happened), and a
-# control with one block set offline first must count exactly one exec.
+# Boot replay, in the (c) guest once every block is online: the coldplug
+# trigger of each boot must exec the helper zero times.  The same kprobe
+# counts the synthetic add uevents (proof the replay happened).  The
+# control sets one block offline first (its offline event's logging run
+# settles before the count starts): the replay's add then runs the helper,
+# which onlines the block, and its online event runs it once more to log
+# the line, so 2 execs.
 replay() {
 	local r
 	r=$(dirname "$out")/replay-$1.txt
@@ -149,20 +262,26 @@ replay() {
 		echo "replay: blocks=$n offline_before=$off add_uevents=$adds helper_execs=$execs"
 		last=$(ls -d /sys/devices/system/memory/memory[0-9]* | sed "s/.*memory//" | sort -n | tail -n 1)
 		echo offline > /sys/devices/system/memory/memory$last/state || echo "control: cannot offline memory$last"
+		udevadm settle
 		hpo-bench trace start
 		udevadm trigger --action=add --subsystem-match=memory --settle
 		udevadm settle
 		adds=$(hpo-bench trace stop | grep -c "^uev .* add$")
 		execs=$(hpo-bench trace count)
 		echo "control (memory$last offlined first): add_uevents=$adds helper_execs=$execs state_after=$(cat /sys/devices/system/memory/memory$last/state)"
-		grep "hotplug-online" /var/log/messages | tail -n 1
+		grep "hotplug-online" /var/log/messages | tail -n 3
 	' | tee "$r" >&2
 }
 
 for size in $sizes; do
 	for run in $(seq 1 "$runs"); do
 		for v in $variants; do
-			[[ $v != d ]] || ((run <= D_RUNS)) || continue
+			case $v in
+			d) ((run <= RUNS_d)) || continue ;;
+			e) ((run <= RUNS_e)) || continue ;;
+			k) ((run <= RUNS_k)) || continue ;;
+			n) ((run <= RUNS_n)) || continue ;;
+			esac
 			one_run "$v" "$size" "$run"
 		done
 	done
