@@ -94,15 +94,12 @@ enum action parse_action(const char *s)
 	return ACT_BAD;
 }
 
-/* The first kernel command line word that sets how hot-added memory is
- * onlined, into word: 1 found, 0 none.  Words after "--" are init's. */
-int parse_cmdline(const char *s, char *word, size_t size)
+/* The first kernel command line word that match() takes, cut to `cut`
+ * bytes and shown() into word: 1 found, 0 none.  Words after "--" are
+ * init's. */
+static int first_word(const char *s, bool (*match)(const char *w, size_t n), size_t cut,
+		      char *word, size_t size)
 {
-	static const char *const keys[] = {
-		"memhp_default_state=", "memory_hotplug.online_policy=",
-		"memory_hotplug.auto_movable_ratio=", "memory_hotplug.auto_movable_numa_aware=",
-	};
-
 	while (*s) {
 		size_t n;
 
@@ -110,21 +107,39 @@ int parse_cmdline(const char *s, char *word, size_t size)
 		n = strcspn(s, " \t\n");
 		if (n == 2 && strncmp(s, "--", 2) == 0)
 			break;
-		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			if (n >= strlen(keys[i]) && strncmp(s, keys[i], strlen(keys[i])) == 0) {
-				char raw[256];
+		if (n && match(s, n)) {
+			char raw[256];
 
-				if (n >= sizeof(raw))
-					n = sizeof(raw) - 1;
-				memcpy(raw, s, n);
-				raw[n] = '\0';
-				shown(raw, word, size);
-				return 1;
-			}
+			if (n >= cut)
+				n = cut - 1;
+			memcpy(raw, s, n);
+			raw[n] = '\0';
+			shown(raw, word, size);
+			return 1;
+		}
 		s += n;
 	}
 	word[0] = '\0';
 	return 0;
+}
+
+static bool is_memory_word(const char *w, size_t n)
+{
+	static const char *const keys[] = {
+		"memhp_default_state=", "memory_hotplug.online_policy=",
+		"memory_hotplug.auto_movable_ratio=", "memory_hotplug.auto_movable_numa_aware=",
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (n >= strlen(keys[i]) && strncmp(w, keys[i], strlen(keys[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The first word that sets how hot-added memory is onlined. */
+int parse_cmdline(const char *s, char *word, size_t size)
+{
+	return first_word(s, is_memory_word, 256, word, size);
 }
 
 static int parse_hex(const char *s, size_t n, unsigned long long *out)
@@ -233,31 +248,16 @@ int parse_acpi_name(const char *link, char *name, size_t size)
 	return 0;
 }
 
+static bool is_cpu_word(const char *w, size_t n)
+{
+	return (n > 8 && strncmp(w, "maxcpus=", 8) == 0) || (n == 5 && strncmp(w, "nosmt", 5) == 0) ||
+	       (n > 6 && strncmp(w, "nosmt=", 6) == 0);
+}
+
 /* The first kernel command line word that keeps CPUs offline at boot. */
 int parse_cpu_limit(const char *s, char *word, size_t size)
 {
-	while (*s) {
-		size_t n;
-
-		s += strspn(s, " \t\n");
-		n = strcspn(s, " \t\n");
-		if (n == 2 && strncmp(s, "--", 2) == 0)
-			break;
-		if ((n > 8 && strncmp(s, "maxcpus=", 8) == 0) || (n == 5 && strncmp(s, "nosmt", 5) == 0) ||
-		    (n > 6 && strncmp(s, "nosmt=", 6) == 0)) {
-			char raw[64];
-
-			if (n >= sizeof(raw))
-				n = sizeof(raw) - 1;
-			memcpy(raw, s, n);
-			raw[n] = '\0';
-			shown(raw, word, size);
-			return 1;
-		}
-		s += n;
-	}
-	word[0] = '\0';
-	return 0;
+	return first_word(s, is_cpu_word, 64, word, size);
 }
 
 /* A knob's value as the kernel prints it. */
