@@ -47,7 +47,7 @@ static int write_until_online(const struct device *d, int fd, const char *attr,
 
 	for (int tries = 1;; tries++) {
 		char now[32];
-		int r = write_attr(d, fd, attr, val);
+		int r = write_attr(d->name, fd, attr, val);
 
 		if (r == 0)
 			return 0;

@@ -213,7 +213,7 @@ int each_entry(int dirfd, int (*fn)(const char *name, unsigned char type, void *
 int list_devices(struct ctx *c, enum devtype t, struct buf *out);
 int slurp(int dirfd, const char *path, struct buf *b, size_t max);
 int read_proc(const char *name, struct buf *b);
-int write_attr(const struct device *d, int dirfd, const char *name, const char *val);
+int write_attr(const char *who, int dirfd, const char *name, const char *val);
 
 /* automovable.c */
 struct am_result {

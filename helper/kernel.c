@@ -97,14 +97,11 @@ static int write_record(const struct knobs *saved)
 
 static int knob_write(struct ctx *c, enum knob k, const char *val)
 {
-	size_t len = strlen(val);
 	int dir = knob_dir(c, k), r;
-	ssize_t n;
 
 	if (dir < 0)
 		return dir;
-	n = fault_write(knob_name(k), dir, knob_name(k), len);
-	r = n != (ssize_t)len ? (n < 0 ? -errno : -EIO) : write_file(dir, knob_name(k), val);
+	r = write_attr(knob_name(k), dir, knob_name(k), val);
 	close(dir);
 	return r;
 }

@@ -128,11 +128,12 @@ int write_file(int dirfd, const char *name, const char *val)
 	return r;
 }
 
-/* A device attribute, through the test build's fault seam. */
-int write_attr(const struct device *d, int dirfd, const char *name, const char *val)
+/* An attribute of `who` (a device, a kernel knob), through the test
+ * build's fault seam. */
+int write_attr(const char *who, int dirfd, const char *name, const char *val)
 {
 	size_t len = strlen(val);
-	ssize_t n = fault_write(d->name, dirfd, name, len);
+	ssize_t n = fault_write(who, dirfd, name, len);
 
 	if (n != (ssize_t)len)
 		return n < 0 ? -errno : -EIO;
