@@ -44,6 +44,11 @@ $(B)/hotplug-online-test: $(SRC) $(HDR) VERSION
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -DHOTPLUG_ONLINE_TEST $(LDFLAGS) -o $@ $(SRC)
 
+# The logger's tests multicast udevd's broadcasts with it.
+$(B)/uevent-send: tests/test_helper/uevent-send.c
+	@mkdir -p $(B)
+	gcc -std=c11 -D_GNU_SOURCE -O2 $(WARN) -o $@ $<
+
 $(B)/39-hotplug-online.rules: rules.d/39-hotplug-online.rules.in
 	@mkdir -p $(B)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
@@ -101,7 +106,7 @@ else
 	@echo "pkg-deps: not Debian; make rpm needs git, make, rpm-build and the spec's BuildRequires (README, Packaging)"
 endif
 
-check-unit: all $(B)/hotplug-online-test
+check-unit: all $(B)/hotplug-online-test $(B)/uevent-send
 	bats --tap tests/0*.bats tests/1*.bats
 
 # No build output or ignored file tracked by git (part of lint, so of check).

@@ -105,6 +105,18 @@ struct iomem_range {
 };
 int parse_iomem(const char *text, size_t len, unsigned long long addr, struct iomem_range *r,
 		unsigned *lineno);
+/* A uevent message (the kernel's, or udevd's broadcast once it processed
+ * one): the properties hotplug-online reads, pointing into the message. */
+struct uevent {
+	const char *action, *devpath, *subsystem, *synth_uuid;
+	const char *log;           /* HOTPLUG_ONLINE_LOG, set by our rule */
+	const char *seqnum_text;
+	unsigned long long seqnum; /* 0: none */
+};
+int parse_seqnum(const char *s, unsigned long long *out);
+int parse_uevent(const char *msg, size_t len, bool udev, struct uevent *ev);
+int parse_event(const struct uevent *ev, struct device *d, enum action *act, char *why,
+		size_t size);
 int parse_release(const char *s, unsigned long *major, unsigned long *minor);
 int parse_acpi_name(const char *link, char *name, size_t size);
 int parse_cpu_limit(const char *s, char *word, size_t size);
@@ -214,6 +226,14 @@ int list_devices(struct ctx *c, enum devtype t, struct buf *out);
 int slurp(int dirfd, const char *path, struct buf *b, size_t max);
 int read_proc(const char *name, struct buf *b);
 int write_attr(const char *who, int dirfd, const char *name, const char *val);
+
+/* netlink.c: uevents as the kernel and udevd multicast them. */
+enum ue_from { UE_OTHER, UE_KERNEL, UE_UDEV };
+int uevent_open(void);
+long uevent_recv(int fd, char *buf, size_t size, enum ue_from *from);
+
+/* logger.c: the online and offline events' lines, one run for a burst. */
+int log_event(struct ctx *c, const struct device *d, bool online, const char *seqnum);
 
 /* automovable.c */
 struct am_result {

@@ -143,32 +143,22 @@ static int bad_input(const char *fmt, ...)
  * `online` and `offline` log the transition; other actions are not ours. */
 static int cmd_udev(struct ctx *c)
 {
-	const char *action = getenv("ACTION"), *devpath = getenv("DEVPATH");
-	const char *subsystem = getenv("SUBSYSTEM"), *synth = getenv("SYNTH_UUID");
-	char b1[80], b2[80];
+	const struct uevent ev = { .action = getenv("ACTION"), .devpath = getenv("DEVPATH"),
+				   .subsystem = getenv("SUBSYSTEM"),
+				   .synth_uuid = getenv("SYNTH_UUID") };
+	char why[256];
 	struct device d;
 	enum action act;
 
-	if (!action)
-		return bad_input("ACTION is not set: 'udev' runs from a udev rule");
-	act = parse_action(action);
-	if (act == ACT_BAD)
-		return bad_input("invalid ACTION '%s'", shown(action, b1, sizeof(b1)));
-	if (act == ACT_OTHER)   /* whatever the rest says: not ours to look at */
+	if (parse_event(&ev, &d, &act, why, sizeof(why)) < 0)
+		return bad_input("%s", why);
+	if (act == ACT_OTHER)
 		return EXIT_OK;
-	if (!devpath)
-		return bad_input("DEVPATH is not set: 'udev' runs from a udev rule");
-	if (parse_devpath(devpath, &d) < 0)
-		return bad_input("invalid DEVPATH '%s': expected /devices/system/memory/memory<N> "
-				 "or /devices/system/cpu/cpu<N>", shown(devpath, b1, sizeof(b1)));
-	if (subsystem && strcmp(subsystem, d.type == DEV_MEMORY ? "memory" : "cpu") != 0)
-		return bad_input("SUBSYSTEM '%s' does not match DEVPATH '%s'",
-				 shown(subsystem, b1, sizeof(b1)), shown(devpath, b2, sizeof(b2)));
 	/* Written to a uevent file (udevadm trigger, a boot's coldplug): a
 	 * replay, not a hot-add (kernels from 4.13 mark it). */
-	c->replay = synth != NULL;
+	c->replay = ev.synth_uuid != NULL;
 	if (act != ACT_ADD)
-		return c->replay ? EXIT_OK : log_transition(c, &d, act == ACT_ONLINE);
+		return c->replay ? EXIT_OK : log_event(c, &d, act == ACT_ONLINE, getenv("SEQNUM"));
 	/* A replayed CPU is one the kernel or an administrator left offline
 	 * (maxcpus=, nosmt, echo 0): only a hot-add is ours. */
 	if (d.type == DEV_CPU && c->replay)

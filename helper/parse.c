@@ -561,3 +561,108 @@ const char *shown(const char *s, char *buf, size_t size)
 	buf[o] = '\0';
 	return buf;
 }
+
+/* SEQNUM: decimal, no leading zero, at most 20 digits, not 0. */
+int parse_seqnum(const char *s, unsigned long long *out)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n > 20 || s[n] != '\0' || s[0] == '0')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, NULL, 10);
+	return errno ? -EINVAL : 0;
+}
+
+/* "KEY=VALUE\0" strings filling [p, end), end[-1] being a NUL.  The keys
+ * read here may come once each. */
+static int parse_properties(const char *p, const char *end, struct uevent *ev)
+{
+	static const char *const keys[] = { "ACTION", "DEVPATH", "SUBSYSTEM", "SEQNUM",
+					    "SYNTH_UUID", "HOTPLUG_ONLINE_LOG" };
+	const char **slot[] = { &ev->action, &ev->devpath, &ev->subsystem, &ev->seqnum_text,
+				&ev->synth_uuid, &ev->log };
+
+	for (size_t len; p < end; p += len + 1) {
+		const char *eq = strchr(p, '=');
+
+		len = strlen(p);
+		if (!eq || eq == p)
+			return -EINVAL;
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			if (strlen(keys[k]) != (size_t)(eq - p) || strncmp(p, keys[k], (size_t)(eq - p)))
+				continue;
+			if (*slot[k])
+				return -EINVAL;   /* twice: which one would udev mean? */
+			*slot[k] = eq + 1;
+		}
+	}
+	if (ev->seqnum_text && parse_seqnum(ev->seqnum_text, &ev->seqnum) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* One netlink uevent message: the kernel's ("ACTION@DEVPATH\0" and its
+ * properties) or udevd's broadcast of an event it has processed (libudev's
+ * header, then the properties).  The fields point into msg; a field the
+ * message lacks is NULL. */
+int parse_uevent(const char *msg, size_t len, bool udev, struct uevent *ev)
+{
+	static const char magic[4] = { '\xfe', '\xed', '\xca', '\xfe' };
+	unsigned hdr[4];   /* header_size, properties_off, properties_len, (unused) */
+	const char *p;
+
+	memset(ev, 0, sizeof(*ev));
+	if (len == 0 || msg[len - 1] != '\0')
+		return -EINVAL;
+	if (!udev) {
+		p = memchr(msg, '\0', len);
+		if (!strchr(msg, '@') || p == msg + len - 1)
+			return -EINVAL;
+		return parse_properties(p + 1, msg + len, ev);
+	}
+	if (len < 40 || memcmp(msg, "libudev", 8) != 0 || memcmp(msg + 8, magic, 4) != 0)
+		return -EINVAL;
+	memcpy(hdr, msg + 12, sizeof(hdr));
+	if (hdr[0] < 40 || hdr[0] > len || hdr[1] < hdr[0] || hdr[1] >= len ||
+	    hdr[2] == 0 || hdr[2] > len - hdr[1] || msg[hdr[1] + hdr[2] - 1] != '\0')
+		return -EINVAL;
+	return parse_properties(msg + hdr[1], msg + hdr[1] + hdr[2], ev);
+}
+
+/* An event's ACTION, DEVPATH and SUBSYSTEM, from udev's environment or a
+ * broadcast: 0 with *act (and *d unless ACT_OTHER: not ours, whatever the
+ * rest says), or -EINVAL with why. */
+int parse_event(const struct uevent *ev, struct device *d, enum action *act, char *why,
+		size_t size)
+{
+	char b1[80], b2[80];
+
+	why[0] = '\0';
+	if (!ev->action) {
+		snprintf(why, size, "ACTION is not set: 'udev' runs from a udev rule");
+		return -EINVAL;
+	}
+	*act = parse_action(ev->action);
+	if (*act == ACT_BAD) {
+		snprintf(why, size, "invalid ACTION '%s'", shown(ev->action, b1, sizeof(b1)));
+		return -EINVAL;
+	}
+	if (*act == ACT_OTHER)
+		return 0;
+	if (!ev->devpath) {
+		snprintf(why, size, "DEVPATH is not set: 'udev' runs from a udev rule");
+		return -EINVAL;
+	}
+	if (parse_devpath(ev->devpath, d) < 0) {
+		snprintf(why, size, "invalid DEVPATH '%s': expected /devices/system/memory/memory<N> "
+			 "or /devices/system/cpu/cpu<N>", shown(ev->devpath, b1, sizeof(b1)));
+		return -EINVAL;
+	}
+	if (ev->subsystem && strcmp(ev->subsystem, d->type == DEV_MEMORY ? "memory" : "cpu") != 0) {
+		snprintf(why, size, "SUBSYSTEM '%s' does not match DEVPATH '%s'",
+			 shown(ev->subsystem, b1, sizeof(b1)), shown(ev->devpath, b2, sizeof(b2)));
+		return -EINVAL;
+	}
+	return 0;
+}

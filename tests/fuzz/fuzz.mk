@@ -88,12 +88,12 @@ $(GLIBC_BIN): $(HELPER_SRC) $(HELPER_HDR) VERSION
 
 # The whole bats suite against the sanitizer build: any ASan or UBSan
 # report aborts the helper, and the test that ran it fails.
-check-asan: $(ASAN_BIN) build/hotplug-online-test
+check-asan: $(ASAN_BIN) build/hotplug-online-test build/uevent-send
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:exitcode=98 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	HO=$(CURDIR)/$(ASAN_BIN) bats --tap tests/0*.bats tests/1*.bats tests/3*.bats
 
-check-valgrind: $(GLIBC_BIN) build/hotplug-online-test
+check-valgrind: $(GLIBC_BIN) build/hotplug-online-test build/uevent-send
 	HO=$(CURDIR)/$(GLIBC_BIN) HO_WRAPPER="$(VALGRIND)" bats --tap tests/0*.bats tests/1*.bats tests/3*.bats
 
 # Analysers.  Each must be silent; the checks clang-tidy skips are listed

@@ -1,0 +1,184 @@
+#!/usr/bin/env bats
+# The online and offline events' lines, one run for a burst (logger.c): the
+# run udevd starts for an event (it has SEQNUM) stays, follows udevd's
+# broadcast of processed events on a real netlink socket, and logs those
+# our rule marked HOTPLUG_ONLINE_LOG=deferred.  Each scenario runs in a
+# network namespace of its own (udevd's group 2 is per namespace), where
+# tests/test_helper/uevent-send multicasts what udevd would; the real udevd
+# and kernel are the VM suite's (tests/vm/140-burst-log.bats).
+
+load test_helper/common
+
+SEND="$BATS_TEST_DIRNAME/../build/uevent-send"
+M=/devices/system/memory
+
+setup() {
+	common_setup
+	[[ -x $SEND ]] || fail "'$SEND' not built: run 'make build/uevent-send'"
+	unshare -n true 2>/dev/null || skip "no network namespaces here (unshare -n)"
+	export HOTPLUG_ONLINE_TEST_LOGGER_IDLE_MS=300 HOTPLUG_ONLINE_TEST_LOGGER_DRAIN_MS=2000
+	mksysfs online=8 offline=0
+	start_devlog
+	export HO HO_WRAPPER SYS CFG SEND RUNDIR M
+}
+
+# in_netns SCRIPT: bash SCRIPT in a new network namespace; `logger SEQ
+# DEVPATH` starts the helper as udevd runs it for an online event (in the
+# background, $! its PID) and waits for its link; `mark N SEQ` broadcasts
+# memoryN's online event as our rule marks it.
+in_netns() {
+	run --separate-stderr unshare -n bash -c '
+		set -u
+		logger() {
+			ACTION=online DEVPATH=$2 SUBSYSTEM=memory SEQNUM=$1 ${HO_WRAPPER:-} "$HO" \
+				--sysfs "$SYS" --config "$CFG" udev &
+			LPID=$!
+			for ((i = 0; i < 1000; i++)); do
+				[[ -L $RUNDIR/logger && -e $RUNDIR/logger ]] && return 0
+				sleep 0.01
+			done
+			echo "no link"; exit 3
+		}
+		mark() { "$SEND" ACTION=online DEVPATH="$M/memory$1" SUBSYSTEM=memory SEQNUM="$2" \
+			HOTPLUG_ONLINE_LOG=deferred; }
+		'"$1"
+}
+
+pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u | wc -l; }
+
+@test "logger: the run for the first event stays and logs each marked event once, in order" {
+	in_netns '
+		logger 100 $M/memory0
+		readlink "$RUNDIR/logger"
+		for n in 1 2 3 4 5; do mark $n 10$n; done
+		wait $LPID; echo "exit $?"
+		[[ ! -e $RUNDIR/logger && ! -L $RUNDIR/logger ]] && echo "link gone"'
+	assert_success
+	assert_line --regexp '^/proc/[0-9]+/fd/[0-9]+$'
+	assert_line 'exit 0'
+	assert_line 'link gone'
+	assert_equal "$(devlog)" "$(for n in 0 1 2 3 4 5; do
+		zone=Normal; ((n)) || zone=DMA32
+		echo "<30>hotplug-online[PID]: memory$n: online (128 MiB, node $((n / 4)), zone $zone; by another agent)"
+	done)"
+	# One process for the six lines.
+	assert_equal "$(pids)" 1
+}
+
+@test "logger: offline events too, and a block's lines keep their order" {
+	in_netns '
+		logger 100 $M/memory0
+		"$SEND" ACTION=offline DEVPATH=$M/memory2 SUBSYSTEM=memory SEQNUM=101 HOTPLUG_ONLINE_LOG=deferred
+		mark 2 102
+		wait $LPID'
+	assert_success
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory0: online (128 MiB, node 0, zone DMA32; by another agent)
+<30>hotplug-online[PID]: memory2: offline (128 MiB, node 0)
+<30>hotplug-online[PID]: memory2: online (128 MiB, node 0, zone Normal; by another agent)'
+}
+
+@test "logger: negative controls: unmarked events, replays, other subsystems, other senders log nothing" {
+	in_netns '
+		logger 100 $M/memory0
+		# Not marked: the run udevd started for it logs it.
+		"$SEND" ACTION=online DEVPATH=$M/memory1 SUBSYSTEM=memory SEQNUM=101
+		"$SEND" ACTION=online DEVPATH=$M/memory2 SUBSYSTEM=memory SEQNUM=102 HOTPLUG_ONLINE_LOG=run
+		# A replay (udevadm trigger --action=online): no line, as from udev.
+		"$SEND" ACTION=online DEVPATH=$M/memory3 SUBSYSTEM=memory SEQNUM=103 SYNTH_UUID=0 HOTPLUG_ONLINE_LOG=deferred
+		# Not ours, whatever the mark says.
+		"$SEND" ACTION=online DEVPATH=/devices/virtual/net/lo SUBSYSTEM=net SEQNUM=104 HOTPLUG_ONLINE_LOG=deferred
+		"$SEND" ACTION=add DEVPATH=$M/memory4 SUBSYSTEM=memory SEQNUM=105 HOTPLUG_ONLINE_LOG=deferred
+		# From a process that is not root (with the right to multicast).
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+net_admin \
+			--ambient-caps=+net_admin "$SEND" ACTION=online DEVPATH=$M/memory5 \
+			SUBSYSTEM=memory SEQNUM=106 HOTPLUG_ONLINE_LOG=deferred || echo "setpriv failed"
+		# To the kernel'"'"'s group: only the kernel (port 0) speaks there.
+		"$SEND" --raw online@$M/memory6 ACTION=online DEVPATH=$M/memory6 SUBSYSTEM=memory \
+			SEQNUM=107 HOTPLUG_ONLINE_LOG=deferred
+		# Not a udev message: no libudev header.
+		mark 7 108
+		wait $LPID'
+	assert_success
+	refute_output --partial 'setpriv failed'
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory0: online (128 MiB, node 0, zone DMA32; by another agent)
+<30>hotplug-online[PID]: memory7: online (128 MiB, node 1, zone Normal; by another agent)'
+}
+
+@test "logger: a marked event with a bad DEVPATH, a SUBSYSTEM that does not match, or a key twice: a warning, nothing else" {
+	in_netns '
+		logger 100 $M/memory0
+		"$SEND" ACTION=online DEVPATH=$M/memory1/../memory2 SUBSYSTEM=memory SEQNUM=101 HOTPLUG_ONLINE_LOG=deferred
+		"$SEND" ACTION=online DEVPATH=$M/memory3 SUBSYSTEM=cpu SEQNUM=102 HOTPLUG_ONLINE_LOG=deferred
+		"$SEND" ACTION=online DEVPATH=$M/memory4 DEVPATH=$M/memory5 SUBSYSTEM=memory SEQNUM=103 HOTPLUG_ONLINE_LOG=deferred
+		"$SEND" ACTION=online DEVPATH=$M/memory6 SUBSYSTEM=memory SEQNUM=0104 HOTPLUG_ONLINE_LOG=deferred
+		wait $LPID'
+	assert_success
+	[[ $stderr == *"invalid DEVPATH '/devices/system/memory/memory1/../memory2'"* ]] || fail "$stderr"
+	[[ $stderr == *"SUBSYSTEM 'cpu' does not match DEVPATH '/devices/system/memory/memory3'"* ]] || fail "$stderr"
+	assert_equal "$(devlog_lines | grep -c ': online (')" 1
+}
+
+@test "logger: a run that finds the lock taken waits in waiting/SEQ, then logs after the logger's lines" {
+	in_netns '
+		logger 100 $M/memory0
+		ACTION=online DEVPATH=$M/memory7 SUBSYSTEM=memory SEQNUM=200 ${HO_WRAPPER:-} "$HO" \
+			--sysfs "$SYS" --config "$CFG" udev &
+		W=$!
+		for ((i = 0; i < 1000; i++)); do [[ -e $RUNDIR/waiting/200 ]] && break; sleep 0.01; done
+		[[ -e $RUNDIR/waiting/200 ]] && echo "waiting"
+		mark 1 101
+		wait $LPID; wait $W; echo "exit $?"
+		[[ -e $RUNDIR/waiting/200 ]] || echo "waiting gone"
+		[[ -e $RUNDIR/logger ]] || echo "no logger"'
+	assert_success
+	assert_line 'waiting'
+	assert_line 'exit 0'
+	assert_line 'waiting gone'
+	assert_line 'no logger'
+	assert_equal "$(devlog | cut -d: -f2)" ' memory0
+ memory1
+ memory7'
+	assert_equal "$(pids)" 2
+}
+
+@test "logger: a dead logger's link dangles, so the rule runs the helper again; the next run replaces it" {
+	mkdir -p -m 0700 "$RUNDIR"
+	ln -s /proc/999999999/fd/3 "$RUNDIR/logger"
+	in_netns '
+		[[ -e $RUNDIR/logger ]] || echo "dangling"
+		logger 100 $M/memory0
+		readlink "$RUNDIR/logger"
+		echo "pid $LPID"
+		wait $LPID'
+	assert_success
+	assert_line dangling
+	pid=$(sed -n 's/^pid //p' <<<"$output")
+	assert_line --regexp "^/proc/$pid/fd/[0-9]+\$"
+	[[ ! -L $RUNDIR/logger ]] || fail "link left: $(readlink "$RUNDIR/logger")"
+}
+
+@test "logger: without SEQNUM (not from udevd) a run only logs its own line, and stays not" {
+	ACTION=online DEVPATH=$M/memory1 SUBSYSTEM=memory run -0 ho --sysfs "$SYS" --config "$CFG" udev
+	[[ ! -e $RUNDIR/logger.lock && ! -L $RUNDIR/logger ]] || fail "it set up a logger"
+	assert_equal "$(devlog | wc -l)" 1
+	# A SEQNUM that is not one is the same.
+	ACTION=online DEVPATH=$M/memory2 SUBSYSTEM=memory SEQNUM=12x run -0 ho --sysfs "$SYS" --config "$CFG" udev
+	[[ ! -L $RUNDIR/logger ]] || fail "it set up a logger"
+}
+
+@test "logger: an online event the kernel sent and udevd never broadcast keeps it until the drain time, then a warning" {
+	ev=/sys/devices/system/cpu/cpu0/uevent
+	[[ -w $ev ]] || skip "cannot write $ev"
+	# A real kernel uevent (synthetic: the CPU does not change), for the
+	# namespace's logger to count; no udevd there broadcasts it back.
+	in_netns '
+		logger 100 $M/memory0
+		echo "online" >'"$ev"'
+		start=$(date +%s%N)
+		wait $LPID
+		echo "waited $(( ($(date +%s%N) - start) / 1000000 ))"'
+	assert_success
+	waited=$(sed -n 's/^waited //p' <<<"$output")
+	((waited >= 1500)) || fail "left after $waited ms, before the drain time"
+	[[ $stderr == *"1 online/offline events never came back from udevd"* ]] || fail "$stderr"
+}
