@@ -25,8 +25,9 @@
  *   no memory or CPU event, and leaves once every online/offline event the
  *   kernel sent before that has come back from udevd, or is held by a run
  *   waiting for it.
- * - A run that finds the lock taken waits until the logger has left: the
- *   lines of one device keep their order, and so do its marks (device.c).
+ * - A run that finds the lock taken and no link waits until the logger
+ *   has left: the lines of one device keep their order, and so do its
+ *   marks (device.c).  With the link there it logs at once (wait_lock()).
  * - A run not started by udevd (no SEQNUM) only logs its own line.
  */
 #include <errno.h>
@@ -96,17 +97,23 @@ static int open_lock(int dir)
 	return fd < 0 ? -errno : fd;
 }
 
-/* The lock, waited for (with the event's SEQNUM in waiting/, so that the
- * logger does not wait for us in turn), at most WAIT_MS. */
-static void wait_lock(int lock, const char *seq)
+/* A run that finds the lock taken: if the logger's link is there, udevd
+ * checked our event before the logger made it (else our event would be
+ * marked), and so every earlier event of our device too: nothing of
+ * ours is the logger's, log at once.  With no link the logger is leaving
+ * and may still owe our device a line: wait for the lock (our SEQNUM in
+ * waiting/ tells the logger not to wait for us in turn), at most WAIT_MS. */
+static void wait_lock(int dir, int lock, const char *seq)
 {
 	int wdir = run_dir(WAITING, true);
+	struct stat st;
 
 	if (wdir >= 0 && state_write(wdir, seq, "") < 0) {
 		close(wdir);
 		wdir = -1;
 	}
-	for (long t = 0; t < WAIT_MS && flock(lock, LOCK_EX | LOCK_NB) < 0; t += 20)
+	for (long t = 0; t < WAIT_MS && flock(lock, LOCK_EX | LOCK_NB) < 0 &&
+	     fstatat(dir, LINK, &st, 0) < 0; t += 20)
 		sleep_ms(20);
 	if (wdir >= 0) {
 		unlinkat(wdir, seq, 0);
@@ -308,10 +315,10 @@ int log_event(struct ctx *c, const struct device *d, bool online, const char *se
 			follow_burst(c, &lg, dir);
 	} else {
 		idle_priority();
-		/* A logger is leaving: our line comes after its lines.  We do
-		 * not become one (the next event finds no link and starts one). */
+		/* Not a logger ourselves: the next event finds no link and
+		 * starts one. */
 		if (lock >= 0)
-			wait_lock(lock, seq);
+			wait_lock(dir, lock, seq);
 		log_transition(c, d, online);
 	}
 	if (lock >= 0)

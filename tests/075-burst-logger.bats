@@ -118,23 +118,41 @@ pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u |
 	assert_equal "$(devlog_lines | grep -c ': online (')" 1
 }
 
-@test "logger: a run that finds the lock taken waits in waiting/SEQ, then logs after the logger's lines" {
+@test "logger: a run that finds the lock taken and the link there (udevd checked its event before the link) logs at once" {
 	in_netns '
 		logger 100 $M/memory0
+		ACTION=online DEVPATH=$M/memory7 SUBSYSTEM=memory SEQNUM=200 ${HO_WRAPPER:-} "$HO" \
+			--sysfs "$SYS" --config "$CFG" udev
+		echo "exit $? with the logger $(kill -0 $LPID && echo alive)"
+		mark 1 101
+		wait $LPID'
+	assert_success
+	assert_line 'exit 0 with the logger alive'
+	assert_equal "$(devlog | cut -d: -f2)" ' memory0
+ memory7
+ memory1'
+	assert_equal "$(pids)" 2
+	[[ ! -e $RUNDIR/waiting/200 ]] || fail "waiting/200 left"
+}
+
+@test "logger: a run that finds the lock taken and no link (the logger leaving) waits in waiting/SEQ, then logs after it" {
+	in_netns '
+		logger 100 $M/memory0
+		mark 1 101
+		rm "$RUNDIR/logger"
 		ACTION=online DEVPATH=$M/memory7 SUBSYSTEM=memory SEQNUM=200 ${HO_WRAPPER:-} "$HO" \
 			--sysfs "$SYS" --config "$CFG" udev &
 		W=$!
 		for ((i = 0; i < 1000; i++)); do [[ -e $RUNDIR/waiting/200 ]] && break; sleep 0.01; done
 		[[ -e $RUNDIR/waiting/200 ]] && echo "waiting"
-		mark 1 101
+		kill -0 $LPID && echo "logger alive"
 		wait $LPID; wait $W; echo "exit $?"
-		[[ -e $RUNDIR/waiting/200 ]] || echo "waiting gone"
-		[[ -e $RUNDIR/logger ]] || echo "no logger"'
+		[[ -e $RUNDIR/waiting/200 ]] || echo "waiting gone"'
 	assert_success
 	assert_line 'waiting'
+	assert_line 'logger alive'
 	assert_line 'exit 0'
 	assert_line 'waiting gone'
-	assert_line 'no logger'
 	assert_equal "$(devlog | cut -d: -f2)" ' memory0
  memory1
  memory7'

@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# Scenario 14: a burst's lines from one helper run (logger.c).  Debian 12's
+# kernel and udevd with the package installed: the run udevd starts for
+# the first `online` event of a DIMM stays, follows udevd's broadcast, and
+# logs the blocks whose events our rule marked for it, instead of one exec
+# per block.  Negative control: the same rule without the mark.
+load common
+
+setup_file() { guest_boot --append 'hpo.pkg=installed'; }
+teardown_file() { guest_stop; }
+
+# line_pids NAMES...: how many helper processes wrote the `online` lines
+# of NAMES in $output.
+line_pids() {
+	local name
+	for name in "$@"; do
+		grep -E "${LOG_HELPER}${name}: online \(" <<< "$output" | grep -oE 'hotplug-online\[[0-9]+\]'
+	done | sort -u | wc -l
+}
+
+# The runs udevd starts before the first one has made its link (under TCG
+# a handful: udevd handles several events while one exec starts) log their
+# own lines: far fewer than one per block, never a line twice.
+@test "burst: a 2 GiB DIMM's 16 lines, once each, from a few runs; the link goes, no warning" {
+	add_dimm 2G
+	wait_blocks online
+	assert_logged_once "${BLOCKS[@]}"
+	n=$(line_pids "${BLOCKS[@]}")
+	echo "# ${#BLOCKS[@]} lines from $n helper runs" >&3
+	((n <= ${#BLOCKS[@]} / 2)) || fail "$n helper runs logged the ${#BLOCKS[@]} lines"
+	for b in "${BLOCKS[@]}"; do
+		assert_line --regexp "${LOG_HELPER}${b}: online \(128 MiB, node 0, zone Normal; by the kernel's auto-online\)$"
+	done
+	assert_no_failure_logged
+	run -0 vm_sh 'test ! -e /run/hotplug-online/logger && test ! -L /run/hotplug-online/logger && echo gone'
+	assert_output gone
+}
+
+@test "burst: an administrator's offline, then online, of one block: a line each, in order" {
+	run -0 vm_sh 'ls /sys/devices/system/memory | grep -E "^memory[0-9]+$" | sort -V | tail -n 1'
+	b=$output
+	vm_sh "echo offline > /sys/devices/system/memory/$b/state; udevadm settle --timeout=30
+		echo online > /sys/devices/system/memory/$b/state; udevadm settle --timeout=30"
+	run -0 vm_sh "hpo-vm log | grep -E ' $b: (online|offline)'"
+	assert_equal "${#lines[@]}" 3
+	assert_line -n 1 --regexp "${LOG_HELPER}${b}: offline \(128 MiB, node 0\)$"
+	assert_line -n 2 --regexp "${LOG_HELPER}${b}: online \(128 MiB, node 0, zone Normal; by another agent\)$"
+	assert_no_failure_logged
+}
+
+@test "burst: negative control: without the rule's mark, each block is a run of its own" {
+	vm_sh "mkdir -p /etc/udev/rules.d && sed '/HOTPLUG_ONLINE_LOG}=\"deferred\"/d' /usr/lib/udev/rules.d/39-hotplug-online.rules \
+		> /etc/udev/rules.d/39-hotplug-online.rules && udevadm control --reload"
+	add_dimm 1G
+	wait_blocks online
+	assert_logged_once "${BLOCKS[@]}"
+	n=$(line_pids "${BLOCKS[@]}")
+	vm_sh 'rm /etc/udev/rules.d/39-hotplug-online.rules; udevadm control --reload'
+	assert_equal "$n" "${#BLOCKS[@]}"
+}
