@@ -302,11 +302,12 @@ int log_event(struct ctx *c, const struct device *d, bool online, const char *se
 	unsigned long long n;
 	int dir = -1, lock = -1;
 
-	if (seq && parse_seqnum(seq, &n) == 0 && (dir = run_dir(NULL, true)) >= 0)
+	/* Until the link is there every event udevd handles is one more
+	 * exec: get there first. */
+	if (seq && parse_seqnum(seq, &n) == 0 && (setpriority(PRIO_PROCESS, 0, -20),
+						  (dir = run_dir(NULL, true)) >= 0))
 		lock = open_lock(dir);
 	if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0) {
-		/* At full priority until the link is there, so that udevd's
-		 * next events find it. */
 		bool follow = start_burst(&lg, dir) == 0;
 
 		idle_priority();
