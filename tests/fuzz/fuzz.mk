@@ -15,7 +15,7 @@ FUZZ_CC         ?= clang
 FUZZ_TIME       ?= 600
 FUZZ_CHECK_TIME ?= 25
 FUZZ_JOBS       ?= 1
-FUZZ_TARGETS    := devpath attr shown config zoneinfo read_attr online kernel iomem decision names
+FUZZ_TARGETS    := devpath attr shown config zoneinfo read_attr online kernel iomem decision names uevent
 # Everything but main(), the real logger (the harnesses check each line)
 # and the test seam (fuzz.h has its own: no environment, no /run).
 FUZZ_SRC        := $(filter-out helper/main.c helper/log.c helper/fault.c,$(wildcard helper/*.c))
