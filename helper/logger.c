@@ -10,12 +10,16 @@
  * helper again.  It runs at SCHED_IDLE, so the lines wait until the CPU
  * is done onlining.
  *
- *   /run/hotplug-online/logger        symlink to /proc/PID/fd/N, our
- *                                     socket: the rule's TEST finds it only
- *                                     while we live
+ *   /run/hotplug-online/logger        symlink to /proc/PID/fd/N, our open
+ *                                     fd of burst/: the rule's TEST of
+ *                                     logger/alive finds it only while we
+ *                                     live (a dead logger's link dangles,
+ *                                     or names another process's fd)
+ *   /run/hotplug-online/burst/alive   an empty file, found through the link
  *   /run/hotplug-online/logger.lock   flock: one logger at a time
- *   /run/hotplug-online/waiting/SEQ   the run for event SEQNUM=SEQ waits
- *                                     for the logger to leave
+ *   /run/hotplug-online/waiting/SEQ   the run for event SEQNUM=SEQ (of the
+ *                                     device the file names) waits for the
+ *                                     logger to leave
  *
  * One line per transition:
  * - The rule's one TEST decides for each event: marked (the logger logs it
@@ -24,12 +28,16 @@
  *   event's broadcast reaches it.  It removes the link after a second with
  *   no memory or CPU event, and leaves once every online/offline event the
  *   kernel sent before that has come back from udevd, or is held by a run
- *   waiting for it.
+ *   waiting for it (udevd holds a device's later events behind the one it
+ *   is running: those of the logger's own device, and of a waiting run's,
+ *   are not waited for).  It stays GRACE_MS more for broadcasts on their
+ *   way, and DRAIN_MS at most.
  * - A run that finds the lock taken and no link waits until the logger
  *   has left: the lines of one device keep their order, and so do its
  *   marks (device.c).  With the link there it logs at once (wait_lock()).
  * - A run not started by udevd (no SEQNUM) only logs its own line.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -47,23 +55,32 @@
 #include "hotplug-online.h"
 
 #define LINK    "logger"
+#define BURST   "burst"
+#define ALIVE   "alive"
 #define LOCK    "logger.lock"
 #define WAITING "waiting"
 
 #define IDLE_MS   1000   /* no memory or CPU event for this long: the burst is over */
 #define LIFE_MS  20000   /* then hand over: udevd kills a run after 180 s */
-#define DRAIN_MS 10000   /* for events udevd has not broadcast yet */
+#define DRAIN_MS 10000   /* after the link went, for events udevd has not broadcast yet */
+#define GRACE_MS   200   /* after the link went, for broadcasts on their way */
 #define WAIT_MS  30000   /* a run waiting for the logger to leave */
 #define PENDING   8192
 #define MSG_MAX  16384
 
+/* An event the kernel sent and udevd has not broadcast yet. */
+struct pending {
+	unsigned long long seq, dev;          /* dev: dev_key() */
+};
+
 struct logger {
 	long idle_ms, drain_ms;               /* IDLE_MS, DRAIN_MS (shorter in tests) */
-	int sock, waiting;
+	int sock, burst, waiting;
 	bool closing, lost;
-	long long start, last;               /* ms */
+	long long start, last, closed;        /* ms */
+	unsigned long long self;              /* dev_key() of our own event */
 	unsigned long long cutoff;            /* closing: later events were not marked */
-	unsigned long long pending[PENDING];  /* SEQNUMs sent, not yet broadcast */
+	struct pending pending[PENDING];
 	size_t npending;
 	char link[64];
 };
@@ -76,13 +93,23 @@ static long long now_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* musl's sched_setscheduler() is a stub (ENOSYS): the system call. */
-static void idle_priority(void)
+/* One number for a device: its type and index. */
+static unsigned long long dev_key(const struct device *d)
+{
+	return ((unsigned long long)d->type + 1) << 56 | d->index;
+}
+
+/* musl's sched_setscheduler() is a stub (ENOSYS): the system call.
+ * SCHED_IDLE while the burst goes on; the ordinary class again once the
+ * link is gone, so that a busy CPU cannot keep us past udevd's timeout. */
+static void priority(bool idle)
 {
 	struct sched_param p = { 0 };
 
-	if (syscall(SYS_sched_setscheduler, 0, SCHED_IDLE, &p) < 0)
+	if (syscall(SYS_sched_setscheduler, 0, idle ? SCHED_IDLE : SCHED_OTHER, &p) < 0 && idle)
 		(void)setpriority(PRIO_PROCESS, 0, 19);
+	else if (!idle)
+		(void)setpriority(PRIO_PROCESS, 0, 0);
 }
 
 static int open_lock(int dir)
@@ -103,12 +130,12 @@ static int open_lock(int dir)
  * ours is the logger's, log at once.  With no link the logger is leaving
  * and may still owe our device a line: wait for the lock (our SEQNUM in
  * waiting/ tells the logger not to wait for us in turn), at most WAIT_MS. */
-static void wait_lock(int dir, int lock, const char *seq)
+static void wait_lock(int dir, int lock, const char *seq, const struct device *d)
 {
 	int wdir = run_dir(WAITING, true);
 	struct stat st;
 
-	if (wdir >= 0 && state_write(wdir, seq, "") < 0) {
+	if (wdir >= 0 && state_write(wdir, seq, d->name) < 0) {
 		close(wdir);
 		wdir = -1;
 	}
@@ -121,40 +148,63 @@ static void wait_lock(int dir, int lock, const char *seq)
 	}
 }
 
-static void pending_add(struct logger *lg, unsigned long long seq)
+static void pending_add(struct logger *lg, unsigned long long seq, unsigned long long dev)
 {
 	if (lg->npending == PENDING)
 		lg->lost = true;
 	else
-		lg->pending[lg->npending++] = seq;
+		lg->pending[lg->npending++] = (struct pending){ seq, dev };
+}
+
+static void pending_drop(struct logger *lg, size_t i)
+{
+	memmove(&lg->pending[i], &lg->pending[i + 1],
+		(lg->npending - i - 1) * sizeof(lg->pending[0]));
+	lg->npending--;
 }
 
 static void pending_del(struct logger *lg, unsigned long long seq)
 {
 	for (size_t i = 0; i < lg->npending; i++)
-		if (lg->pending[i] == seq) {
-			memmove(&lg->pending[i], &lg->pending[i + 1],
-				(lg->npending - i - 1) * sizeof(lg->pending[0]));
-			lg->npending--;
+		if (lg->pending[i].seq == seq) {
+			pending_drop(lg, i);
 			return;
 		}
 }
 
-/* Closing: a pending event whose run waits for us is that run's to log. */
+/* Closing: a pending event whose run waits for us is that run's to log,
+ * and its device's later events wait behind it in udevd, for after us. */
 static void drop_waiting(struct logger *lg)
 {
-	char name[24];
-	struct stat st;
+	struct dirent *e;
+	DIR *dir;
+	int fd;
 
 	if (lg->waiting < 0)
 		lg->waiting = run_dir(WAITING, false);
-	for (size_t i = 0; lg->waiting >= 0 && i < lg->npending;) {
-		snprintf(name, sizeof(name), "%llu", lg->pending[i]);
-		if (fstatat(lg->waiting, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-			pending_del(lg, lg->pending[i]);
-		else
-			i++;
+	if (lg->waiting < 0 || (fd = fcntl(lg->waiting, F_DUPFD_CLOEXEC, 0)) < 0)
+		return;
+	if (!(dir = fdopendir(fd))) {
+		close(fd);
+		return;
 	}
+	rewinddir(dir);
+	while ((e = readdir(dir))) {
+		unsigned long long seq;
+		struct device d;
+		char text[32];
+		bool dev;
+
+		if (parse_seqnum(e->d_name, &seq) < 0)
+			continue;   /* ".", "..", a file being written */
+		dev = state_read(lg->waiting, e->d_name, text, sizeof(text)) > 0 &&
+		      parse_device(text, &d) == 0;
+		for (size_t j = lg->npending; j-- > 0;)
+			if (lg->pending[j].seq == seq ||
+			    (dev && lg->pending[j].dev == dev_key(&d) && lg->pending[j].seq > seq))
+				pending_drop(lg, j);
+	}
+	closedir(dir);
 }
 
 static bool ours(const struct uevent *ev)
@@ -175,9 +225,11 @@ static void handle(struct ctx *c, struct logger *lg, const char *msg, size_t len
 		return;
 	lg->last = now_ms();
 	if (from == UE_KERNEL) {
+		/* Our own device's next event waits for us in udevd: not ours. */
 		if (ev.seqnum && ev.action && (!lg->closing || ev.seqnum <= lg->cutoff) &&
-		    (strcmp(ev.action, "online") == 0 || strcmp(ev.action, "offline") == 0))
-			pending_add(lg, ev.seqnum);
+		    (strcmp(ev.action, "online") == 0 || strcmp(ev.action, "offline") == 0) &&
+		    ev.devpath && parse_devpath(ev.devpath, &d) == 0 && dev_key(&d) != lg->self)
+			pending_add(lg, ev.seqnum, dev_key(&d));
 		return;
 	}
 	if (ev.seqnum)
@@ -220,6 +272,8 @@ static void close_link(struct ctx *c, struct logger *lg, int dir)
 	if (n > 0 && (target[n] = '\0', strcmp(target, lg->link) == 0))
 		unlinkat(dir, LINK, 0);
 	lg->closing = true;
+	lg->closed = now_ms();
+	priority(false);
 	lg->cutoff = ~0ULL;
 	/* Anything after this number was sent after the link went. */
 	if ((kdir = open_path(c->root, "kernel")) >= 0) {
@@ -231,25 +285,35 @@ static void close_link(struct ctx *c, struct logger *lg, int dir)
 }
 
 /* The socket, then the link: from here on the rule marks events for us. */
-static int start_burst(struct logger *lg, int dir)
+static int start_burst(struct logger *lg, int dir, const struct device *d)
 {
 	char tmp[] = "." LINK ".new";
+	struct stat st;
 
 	lg->waiting = -1;
+	lg->self = dev_key(d);
 	lg->sock = uevent_open();
 	if (lg->sock < 0)
 		return -1;   /* the rule goes on running us for each event */
-	snprintf(lg->link, sizeof(lg->link), "/proc/%d/fd/%d", (int)getpid(), lg->sock);
+	lg->burst = run_dir(BURST, true);
+	if (lg->burst < 0 || (fstatat(lg->burst, ALIVE, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+			      state_write(lg->burst, ALIVE, "") < 0))
+		goto fail;
+	snprintf(lg->link, sizeof(lg->link), "/proc/%d/fd/%d", (int)getpid(), lg->burst);
 	unlinkat(dir, tmp, 0);
 	if (symlinkat(lg->link, dir, tmp) < 0 || renameat(dir, tmp, dir, LINK) < 0) {
 		unlinkat(dir, tmp, 0);
-		close(lg->sock);
-		return -1;
+		goto fail;
 	}
 	lg->start = lg->last = now_ms();
 	lg->idle_ms = fault_number("LOGGER_IDLE_MS", IDLE_MS);
 	lg->drain_ms = fault_number("LOGGER_DRAIN_MS", DRAIN_MS);
 	return 0;
+fail:
+	if (lg->burst >= 0)
+		close(lg->burst);
+	close(lg->sock);
+	return -1;
 }
 
 static void follow_burst(struct ctx *c, struct logger *lg, int dir)
@@ -263,21 +327,20 @@ static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 		quiet = now - lg->last;
 		if (lg->npending && (lg->closing || quiet >= lg->idle_ms))
 			drop_waiting(lg);
-		/* Quiet for a second with nothing owed, or the life is up. */
-		if (!lg->closing && (now - lg->start >= LIFE_MS ||
+		/* Quiet for a second with nothing owed, or the life is up, or
+		 * owed events udevd does not broadcast (a worker it killed). */
+		if (!lg->closing && (now - lg->start >= LIFE_MS || quiet >= lg->drain_ms ||
 				     (quiet >= lg->idle_ms && (lg->npending == 0 || lg->lost)))) {
 			close_link(c, lg, dir);
 			continue;   /* what came meanwhile */
 		}
-		if (lg->closing && (lg->npending == 0 || lg->lost))
+		/* Nothing owed, or a deadline, whatever else comes. */
+		if (lg->closing && ((lg->npending == 0 || lg->lost) ? now - lg->closed >= GRACE_MS :
+				    (quiet >= lg->drain_ms || now - lg->closed >= lg->drain_ms)))
 			break;
-		/* Owed events udevd does not broadcast (a worker it killed). */
-		if (quiet >= lg->drain_ms) {
-			if (!lg->closing)
-				close_link(c, lg, dir);
-			break;
-		}
-		if (lg->npending && (lg->closing || quiet >= lg->idle_ms))
+		if (lg->closing && lg->npending == 0)
+			wait = GRACE_MS - (now - lg->closed);
+		else if (lg->npending && (lg->closing || quiet >= lg->idle_ms))
 			wait = 20;   /* for a run to say it waits */
 		else if ((wait = lg->idle_ms - quiet) > LIFE_MS - (now - lg->start))
 			wait = LIFE_MS - (now - lg->start);
@@ -292,6 +355,7 @@ static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 		    "their lines may be missing", lg->npending);
 	if (lg->waiting >= 0)
 		close(lg->waiting);
+	close(lg->burst);
 	close(lg->sock);
 }
 
@@ -308,18 +372,18 @@ int log_event(struct ctx *c, const struct device *d, bool online, const char *se
 						  (dir = run_dir(NULL, true)) >= 0))
 		lock = open_lock(dir);
 	if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0) {
-		bool follow = start_burst(&lg, dir) == 0;
+		bool follow = start_burst(&lg, dir, d) == 0;
 
-		idle_priority();
+		priority(true);
 		log_transition(c, d, online);
 		if (follow)
 			follow_burst(c, &lg, dir);
 	} else {
-		idle_priority();
+		priority(true);
 		/* Not a logger ourselves: the next event finds no link and
 		 * starts one. */
 		if (lock >= 0)
-			wait_lock(dir, lock, seq);
+			wait_lock(dir, lock, seq, d);
 		log_transition(c, d, online);
 	}
 	if (lock >= 0)

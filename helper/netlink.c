@@ -21,8 +21,11 @@ struct nl_addr {
 #define GROUP_KERNEL 1
 #define GROUP_UDEV   2
 
-/* A burst of 1 TiB is 8192 blocks, two messages each, under 1 KiB: the
- * buffer holds it while the logger waits for an idle CPU. */
+/* Each block of a hot-add is four messages (add and online, the kernel's
+ * and udevd's), and the buffer is charged each one's whole allocation,
+ * a few KiB: 16 MiB holds some thousands, what piles up while the logger
+ * waits for an idle CPU.  Past that, -ENOBUFS: the logger says lines may
+ * be missing. */
 #define RCVBUF (16 << 20)
 
 int uevent_open(void)

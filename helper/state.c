@@ -7,7 +7,7 @@
  *   boot-zoneinfo      auto-movable's copy of /proc/zoneinfo
  *   devices/<acpi>     auto-movable's decision for a memory device, named
  *                      by its firmware_node ("PNP0C80:01"), for its other blocks
- *   logger, logger.lock, waiting/<seqnum>   the burst logger's (logger.c)
+ *   logger, burst/alive, logger.lock, waiting/<seqnum>   the burst logger's (logger.c)
  * Only root writes there (0700), yet it is read as carefully as sysfs. */
 #include <errno.h>
 #include <fcntl.h>

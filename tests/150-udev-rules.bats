@@ -35,7 +35,8 @@ setup() {
 # udev_test RULES-FILE DEVICE [ACTION]: udevadm test's output for DEVICE
 # with RULES-FILE as the only rules file there is.  ARCH_FLAG=1: with
 # setup's /run/hotplug-online/arch-memory (skip_s390x_ppc64 = no) there.
-# LOGGER_LINK=TARGET: with a logger's link (logger.c) pointing there.
+# LOGGER_LINK=TARGET: with a logger's link (logger.c) pointing there, and
+# its burst/alive; udevadm has burst/ open as fd 9.
 udev_test() {
 	local rules=$1 dev=$2 action=${3:-add}
 	# shellcheck disable=SC2016 # the script expands in the namespace
@@ -52,9 +53,12 @@ udev_test() {
 			echo "skip_s390x_ppc64 = no" >/run/hotplug-online/arch-memory
 		fi
 		if [ -n "$5" ]; then
-			mkdir -p -m 0700 /run/hotplug-online
+			mkdir -p -m 0700 /run/hotplug-online/burst
+			: >/run/hotplug-online/burst/alive
 			ln -s "$5" /run/hotplug-online/logger
 		fi
+		# fd 9: as a live logger holds burst/ open (LOGGER_LINK=/proc/self/fd/9).
+		[ ! -d /run/hotplug-online/burst ] || exec 9</run/hotplug-online/burst
 		exec udevadm test --action="$3" "$2" 2>&1' sh "$rules" "$dev" "$action" "${ARCH_FLAG:-0}" \
 		"${LOGGER_LINK:-}"
 	assert_output --partial 'Reading rules file: /run/udev/rules.d/39-hotplug-online.rules'
@@ -286,22 +290,27 @@ FORCE_OFFLINE='s/ATTR{online}!="0"/ATTR{online}!="1"/'
 	done
 }
 
-@test "rules: while a logger's link resolves, online and offline events are marked for it and RUN nothing; a dangling link RUNs" {
+@test "rules: while a logger's link resolves to burst/, online and offline events are marked for it and RUN nothing; a dead logger's link RUNs" {
 	need_block
 	cpu=$(online_cpu)
 	for dev in "$BLOCK" "$cpu"; do
 		[[ -n $dev && -d $dev ]] || continue
 		for action in online offline; do
-			LOGGER_LINK=/proc/self/fd/0 udev_test "$SAFE" "$dev" "$action"
+			LOGGER_LINK=/proc/self/fd/9 udev_test "$SAFE" "$dev" "$action"
 			refute_output --partial "run: '"
 			assert_line 'HOTPLUG_ONLINE_LOG=deferred'
 			# A logger that died: its /proc/PID/fd/N is gone.
 			LOGGER_LINK=/proc/999999999/fd/3 udev_test "$SAFE" "$dev" "$action"
 			assert_line "run: '$HELPER'"
 			refute_output --partial 'HOTPLUG_ONLINE_LOG=deferred'
+			# Or its PID now another process's, whose fd N is open: the
+			# link resolves, but not to burst/.
+			LOGGER_LINK=/proc/self/fd/0 udev_test "$SAFE" "$dev" "$action"
+			assert_line "run: '$HELPER'"
+			refute_output --partial 'HOTPLUG_ONLINE_LOG=deferred'
 		done
 		# An add is never marked, whatever the link.
-		LOGGER_LINK=/proc/self/fd/0 udev_test "$SAFE" "$dev" add
+		LOGGER_LINK=/proc/self/fd/9 udev_test "$SAFE" "$dev" add
 		refute_output --partial 'HOTPLUG_ONLINE_LOG'
 	done
 }
