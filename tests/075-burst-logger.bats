@@ -6,6 +6,8 @@
 # network namespace of its own (udevd's group 2 is per namespace), where
 # tests/test_helper/uevent-send multicasts what udevd would; the real udevd
 # and kernel are the VM suite's (tests/vm/140-burst-log.bats).
+# Each scenario is a script for the namespace's bash, expanded there:
+# shellcheck disable=SC2016
 
 load test_helper/common
 
@@ -160,7 +162,7 @@ pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u |
 }
 
 @test "logger: a dead logger's link dangles, so the rule runs the helper again; the next run replaces it" {
-	mkdir -p -m 0700 "$RUNDIR"
+	mkdir -m 0700 "$RUNDIR"
 	ln -s /proc/999999999/fd/3 "$RUNDIR/logger"
 	in_netns '
 		[[ -e $RUNDIR/logger ]] || echo "dangling"
