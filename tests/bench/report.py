@@ -124,8 +124,11 @@ def exec_section(rs_all, title, kind, goals=True):
       "udevd's fork (`(spawn)`) to their exit, split at the same instant. Life: median fork "
       "to exit of one helper process (wall, preemption included). udevd CPU: the daemon, its "
       "workers, everything they spawn, inside the measured window. Add-path execs: all "
-      "execs minus one per `online` uevent (the rule RUNs the helper on each to log it): the "
-      "execs on `add` events, which in (c) would race the kernel. Medians over runs "
+      "execs minus one per `online` uevent, a lower bound of the execs on `add` events, which "
+      "in (c) would race the kernel: exact where each `online` event was a run of its own "
+      "(before the burst logger), 0 whenever the logger took over some lines (it does in (c) "
+      "and (u)), so the VM suite counts (c)'s add-time runs itself (tests/vm/12x: 0); in (u) "
+      "the rule runs the helper on each `add`, 64 and 256. Medians over runs "
       "(min–max for execs). Guest CPU times include the host's preemption of the TCG vCPU "
       "thread (no steal time under TCG).\n")
     p("| size | variant | execs before | execs after | add-path execs | helper CPU before ms | helper CPU after ms "
@@ -161,12 +164,12 @@ def exec_section(rs_all, title, kind, goals=True):
     for size in sizes:
         rs = [r for r in rs_all if r["size"] == size and r["variant"] == "c"]
         if goals and rs:
-            addp = max(max(0, int(r["execs_before"]) + int(r["execs_after"]) - int(r["onlines"])) for r in rs)
-            targets.append((f"{kind} {size}: (c) add-path execs (racing the kernel) = 0",
-                            f"{addp} (max over {len(rs)} runs)", verdict(addp == 0)))
+            # Not "(c) add-path execs = 0": with the burst logger that
+            # bound is 0 whatever the add path does (see the text above).
             n = max(int(r["execs_before"]) for r in rs)
             targets.append((f"{kind} {size}: (c) helper execs before the last block is online = 0",
-                            f"{n} (max over {len(rs)} runs; the log runs of `online` events)", verdict(n == 0)))
+                            f"{n} (max over {len(rs)} runs; the runs for `online` events udevd "
+                            "handled before the burst logger's link was there)", verdict(n == 0)))
 
 
 vm = rows("vm.csv")
