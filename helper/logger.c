@@ -37,7 +37,6 @@
  *   marks (device.c).  With the link there it logs at once (wait_lock()).
  * - A run not started by udevd (no SEQNUM) only logs its own line.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -176,35 +175,43 @@ static void pending_del(struct logger *lg, unsigned long long seq)
  * and its device's later events wait behind it in udevd, for after us. */
 static void drop_waiting(struct logger *lg)
 {
-	struct dirent *e;
-	DIR *dir;
-	int fd;
+	/* getdents64, not readdir(): musl's opendir() would bring malloc in. */
+	struct dirent64_raw {
+		unsigned long long ino;
+		long long off;
+		unsigned short reclen;
+		unsigned char type;
+		char name[];
+	};
+	char buf[2048] __attribute__((aligned(8)));
+	long n;
 
 	if (lg->waiting < 0)
 		lg->waiting = run_dir(WAITING, false);
-	if (lg->waiting < 0 || (fd = fcntl(lg->waiting, F_DUPFD_CLOEXEC, 0)) < 0)
+	if (lg->waiting < 0 || lseek(lg->waiting, 0, SEEK_SET) < 0)
 		return;
-	if (!(dir = fdopendir(fd))) {
-		close(fd);
-		return;
-	}
-	rewinddir(dir);
-	while ((e = readdir(dir))) {
-		unsigned long long seq;
-		struct device d;
-		char text[32];
-		bool dev;
+	while ((n = syscall(SYS_getdents64, lg->waiting, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n;) {
+			const struct dirent64_raw *e = (const void *)(buf + off);
+			unsigned long long seq;
+			struct device d;
+			char text[32];
+			bool dev;
 
-		if (parse_seqnum(e->d_name, &seq) < 0)
-			continue;   /* ".", "..", a file being written */
-		dev = state_read(lg->waiting, e->d_name, text, sizeof(text)) > 0 &&
-		      parse_device(text, &d) == 0;
-		for (size_t j = lg->npending; j-- > 0;)
-			if (lg->pending[j].seq == seq ||
-			    (dev && lg->pending[j].dev == dev_key(&d) && lg->pending[j].seq > seq))
-				pending_drop(lg, j);
+			off += e->reclen;
+			if (e->reclen == 0 || off > n)
+				return;
+			if (parse_seqnum(e->name, &seq) < 0)
+				continue;   /* ".", "..", a file being written */
+			dev = state_read(lg->waiting, e->name, text, sizeof(text)) > 0 &&
+			      parse_device(text, &d) == 0;
+			for (size_t j = lg->npending; j-- > 0;)
+				if (lg->pending[j].seq == seq ||
+				    (dev && lg->pending[j].dev == dev_key(&d) &&
+				     lg->pending[j].seq > seq))
+					pending_drop(lg, j);
+		}
 	}
-	closedir(dir);
 }
 
 static bool ours(const struct uevent *ev)
