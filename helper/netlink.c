@@ -60,7 +60,7 @@ long uevent_recv(int fd, char *buf, size_t size, enum ue_from *from)
 		struct cmsghdr h;
 		char space[CMSG_SPACE(sizeof(struct ucred))];
 	} ctl;
-	struct nl_addr sa;
+	struct nl_addr sa = { 0 };
 	struct iovec iov = { .iov_base = buf, .iov_len = size - 1 };
 	struct msghdr m = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
 			    .msg_iovlen = 1, .msg_control = &ctl, .msg_controllen = sizeof(ctl) };

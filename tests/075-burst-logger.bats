@@ -121,7 +121,8 @@ pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u |
 }
 
 @test "logger: a run that finds the lock taken and the link there (udevd checked its event before the link) logs at once" {
-	in_netns '
+	# Idle for longer than a run under valgrind takes to start.
+	HOTPLUG_ONLINE_TEST_LOGGER_IDLE_MS=3000 in_netns '
 		logger 100 $M/memory0
 		ACTION=online DEVPATH=$M/memory7 SUBSYSTEM=memory SEQNUM=200 ${HO_WRAPPER:-} "$HO" \
 			--sysfs "$SYS" --config "$CFG" udev
