@@ -106,7 +106,8 @@ am_run() {
 		echo "$id $addr $bytes" >> "$out.ids"
 	done
 	vm_sh 'hpo-vm new-zones' > "$out.zones"
-	vm_sh 'hpo-vm log' > "$out.log"
+	# The lines come from the burst's logger, which udevadm settle waits for.
+	vm_sh 'udevadm settle --timeout=60; hpo-vm log' > "$out.log"
 	am_check_log "$mode"
 	assert_no_failure_logged
 }

@@ -76,6 +76,7 @@ hot_add() {
 	done
 	refute_output --partial 'already online'
 	since=$output
+	SINCE=$output
 	assert_no_failure_logged
 	echo "# ${MATRIX_LABEL-}: $MEMHP-> ${#BLOCKS[@]} blocks $zone, by $by; $EXECS helper execs" >&3
 	# More execs than lines: which ones (a line's [PID] is its exec's).
@@ -88,15 +89,35 @@ hot_add() {
 	fi
 }
 
-# The helper runs once per block (its online event's log line), and at the
-# add only for a block that udevd saw offline and then with its
-# firmware_node: the kernel onlined it between the rule's two reads (the
-# helper then finds it online and says nothing).  Seen once in 4 blocks
-# under load; the udev path would be one per block (2 x blocks in all).
+# count_runs: of the helper's execs of the last hot_add (EXECLIST), LOGGING
+# wrote lines (a line's [PID] is its exec's: the burst's logger, and the
+# runs for online events udevd handled before its link was there), SILENT
+# wrote none (the add's runs: the udev path's IMPORT onlines a block and
+# leaves its line to the online event).
+count_runs() {
+	local pid
+	LOGGING=0 SILENT=0
+	while read -r pid; do
+		[[ -n $pid ]] || continue
+		if grep -qE "hotplug-online\[$pid\]: " <<< "$SINCE"; then
+			LOGGING=$((LOGGING + 1))
+		else
+			SILENT=$((SILENT + 1))
+		fi
+	done < <(awk '{ print $2 }' <<< "$EXECLIST" | sort -u)
+}
+
+# Where the kernel onlines: the helper runs for the lines, 1 to one per
+# block (BURSTS in hotplug-online(8)), and at the add only for a block that
+# udevd saw offline and then with its firmware_node: the kernel onlined it
+# between the rule's two reads (the helper then finds it online and says
+# nothing).  Seen once in 4 blocks under load; the udev path would be one
+# per block.
 assert_execs_kernel() {
 	local n=${#BLOCKS[@]}
-	((EXECS >= n && EXECS - n < n)) ||
-		fail "expected $n helper execs for the online events and fewer than $n at the add, got $EXECS"
+	count_runs
+	((LOGGING >= 1 && LOGGING <= n && SILENT < n)) ||
+		fail "expected 1 to $n helper runs writing the $n lines and fewer than $n silent ones at the add, got $LOGGING and $SILENT" "$EXECLIST"
 }
 
 # hot_remove: device_del of the last DIMM; its blocks go, MemTotal is back.
@@ -136,7 +157,10 @@ assert_replays_marked() {
 		while ! grep -q "^UDEV - " /run/synth && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 		udevadm trigger --action=add /sys/devices/system/memory/memory0 /sys/devices/system/cpu/cpu0
 		udevadm settle --timeout=30; sleep 0.5; kill $pid
-		uname -r; grep -E "^(KERNEL|UDEV) *\[|^SYNTH_UUID=" /run/synth'
+		# Only these two devices: a removed DIMM'"'"'s last events may still
+		# come (udevd holds a device'"'"'s next event behind a burst'"'"'s logger).
+		uname -r; awk -v RS= "/\nDEVPATH=\/devices\/system\/(memory\/memory0|cpu\/cpu0)(\n|\$)/" /run/synth |
+			grep -E "^(KERNEL|UDEV) *\[|^SYNTH_UUID="'
 	echo "# $(head -n 1 <<< "$output"): replayed add events: $(grep -c '^SYNTH_UUID=' <<< "$output") SYNTH_UUID for $(grep -cE '^(KERNEL|UDEV) *\[' <<< "$output") events ($(grep '^SYNTH_UUID=' <<< "$output" | sort -u | tr '\n' ' '))" >&3
 	assert_equal "$(grep -c '^SYNTH_UUID=' <<< "$output")" 4
 	assert_equal "$(grep -cE '^(KERNEL|UDEV) *\[' <<< "$output")" 4

@@ -175,6 +175,9 @@ mem_round() {
 	vm_sh "hpo-vm wait $REMOVE_BOUND 'hpo-vm all absent $addr $size'" > /dev/null ||
 		die "memory $i: blocks of $id still present after $REMOVE_BOUND s"
 	ms_off=$(($(now_ms) - t_del))
+	# The removal's offline lines come from the burst's logger, which
+	# settle waits for: before the next round's mark.
+	vm_sh 'udevadm settle --timeout=60' || die "memory $i: udevd did not settle after the removal"
 	n=$(vm_sh 'hpo-vm memtotal')
 	[[ $n == "$mem0" ]] || die "memory $i: MemTotal $n kB after removal, $mem0 kB at boot"
 	onlined=$((onlined + nblocks))
@@ -210,6 +213,7 @@ cpu_round() {
 	vm_sh "hpo-vm wait $REMOVE_BOUND '! [ -e /sys/devices/system/cpu/$cpu ]'" > /dev/null ||
 		die "cpu $i: /sys/devices/system/cpu/$cpu still there after $REMOVE_BOUND s"
 	ms_off=$(($(now_ms) - t_del))
+	vm_sh 'udevadm settle --timeout=60' || die "cpu $i: udevd did not settle after the removal"
 	n=$(vm_sh 'hpo-vm cpus | wc -l')
 	((n == cpus0)) || die "cpu $i: $n CPUs after removal, $cpus0 at boot"
 	onlined=$((onlined + 1))
