@@ -29,7 +29,7 @@ SRC := $(wildcard helper/*.c)
 HDR := $(wildcard helper/*.h)
 B   := build
 
-UNITS := hotplug-online-setup.service hotplug-online-setup.path
+UNITS := hotplug-online-setup.service hotplug-online-setup.path hotplug-online-log.service
 
 all: $(B)/hotplug-online $(B)/39-hotplug-online.rules $(addprefix $(B)/,$(UNITS))
 
@@ -57,6 +57,10 @@ $(B)/hotplug-online-setup.%: helper/hotplug-online-setup.%.in
 	@mkdir -p $(B)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
 
+$(B)/hotplug-online-log.service: helper/hotplug-online-log.service.in
+	@mkdir -p $(B)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< > $@
+
 # Once installed, the configuration file is the administrator's: install
 # writes it only where there is none.  Beside an edited one it puts the
 # shipped file as hotplug-online.conf.new (rpm's .rpmnew) and says so.  A
@@ -81,6 +85,8 @@ install: all
 		$(DESTDIR)$(SYSTEMDUNITDIR)/hotplug-online-setup.service
 	install -D -m 0644 $(B)/hotplug-online-setup.path \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/hotplug-online-setup.path
+	install -D -m 0644 $(B)/hotplug-online-log.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/hotplug-online-log.service
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/hotplug-online \

@@ -140,6 +140,7 @@ int config_load(struct config *c, const char *path, bool must_exist);
 #define LOG_TO_SYSLOG 1
 #define LOG_TO_STDOUT 2
 void log_setup(int dest);
+void log_retry(void);
 void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_only(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -234,6 +235,7 @@ long uevent_recv(int fd, char *buf, size_t size, enum ue_from *from);
 
 /* logger.c: the online and offline events' lines, one run for a burst. */
 int log_event(struct ctx *c, const struct device *d, bool online, const char *seqnum);
+int cmd_log(struct ctx *c);
 
 /* automovable.c */
 struct am_result {

@@ -27,6 +27,14 @@ void log_setup(int dest)
 	log_pid = (int)getpid();
 }
 
+/* A process that stays (`hotplug-online log`) tries /dev/log again after
+ * a failure, for a syslog daemon that started, or restarted, since. */
+void log_retry(void)
+{
+	if (log_fd == -2)
+		log_fd = -1;
+}
+
 /* /dev/log is a datagram socket for rsyslog, journald and busybox, a
  * stream socket for a syslog-ng set up so (glibc's syslog(3) tries both). */
 static int log_type = SOCK_DGRAM;

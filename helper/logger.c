@@ -41,10 +41,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <syslog.h>
@@ -70,12 +72,13 @@
 /* An event the kernel sent and udevd has not broadcast yet. */
 struct pending {
 	unsigned long long seq, dev;          /* dev: dev_key() */
+	long long t;                          /* ms, when the kernel sent it */
 };
 
 struct logger {
 	long idle_ms, drain_ms;               /* IDLE_MS, DRAIN_MS (shorter in tests) */
 	int sock, burst, waiting;
-	bool closing, lost;
+	bool resident, closing, lost;        /* resident: `hotplug-online log` */
 	long long start, last, closed;        /* ms */
 	unsigned long long self;              /* dev_key() of our own event */
 	unsigned long long cutoff;            /* closing: later events were not marked */
@@ -83,6 +86,9 @@ struct logger {
 	size_t npending;
 	char link[64];
 };
+
+/* One per process: its pending list is big for a stack. */
+static struct logger the_logger;
 
 static long long now_ms(void)
 {
@@ -147,19 +153,20 @@ static void wait_lock(int dir, int lock, const char *seq, const struct device *d
 	}
 }
 
-static void pending_add(struct logger *lg, unsigned long long seq, unsigned long long dev)
-{
-	if (lg->npending == PENDING)
-		lg->lost = true;
-	else
-		lg->pending[lg->npending++] = (struct pending){ seq, dev };
-}
-
 static void pending_drop(struct logger *lg, size_t i)
 {
 	memmove(&lg->pending[i], &lg->pending[i + 1],
 		(lg->npending - i - 1) * sizeof(lg->pending[0]));
 	lg->npending--;
+}
+
+/* A burst of more than PENDING blocks ahead of udevd: the oldest is
+ * forgotten (only the wait before leaving is the weaker for it). */
+static void pending_add(struct logger *lg, unsigned long long seq, unsigned long long dev)
+{
+	if (lg->npending == PENDING)
+		pending_drop(lg, 0);
+	lg->pending[lg->npending++] = (struct pending){ seq, dev, now_ms() };
 }
 
 static void pending_del(struct logger *lg, unsigned long long seq)
@@ -291,14 +298,15 @@ static void close_link(struct ctx *c, struct logger *lg, int dir)
 	}
 }
 
-/* The socket, then the link: from here on the rule marks events for us. */
+/* The socket, then the link: from here on the rule marks events for us.
+ * d: the device of the event we run for (none for `hotplug-online log`). */
 static int start_burst(struct logger *lg, int dir, const struct device *d)
 {
 	char tmp[] = "." LINK ".new";
 	struct stat st;
 
 	lg->waiting = -1;
-	lg->self = dev_key(d);
+	lg->self = d ? dev_key(d) : 0;   /* 0: no device's key */
 	lg->sock = uevent_open();
 	if (lg->sock < 0)
 		return -1;   /* the rule goes on running us for each event */
@@ -323,10 +331,43 @@ fail:
 	return -1;
 }
 
+/* `hotplug-online log` stops on SIGTERM, SIGINT or SIGHUP: blocked, and
+ * read from this signalfd beside the socket. */
+static int stop_fd = -1;
+
+static bool stop_requested(void)
+{
+	char si[128];
+
+	return stop_fd >= 0 && read(stop_fd, si, sizeof(si)) > 0;
+}
+
+/* Resident: an event owed for DRAIN_MS will not come back (a worker udevd
+ * killed); say so now, not at exit. */
+static void expire(struct logger *lg, long long now)
+{
+	size_t n = 0;
+
+	while (lg->npending && now - lg->pending[0].t >= lg->drain_ms) {
+		pending_drop(lg, 0);
+		n++;
+	}
+	if (n)
+		say(LOG_WARNING, "%zu online/offline events never came back from udevd: "
+		    "their lines may be missing", n);
+	if (lg->lost) {
+		say(LOG_WARNING, "lost udev events during a burst: some online/offline lines "
+		    "may be missing ('hotplug-online status' shows every block)");
+		lg->lost = false;
+	}
+}
+
 static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 {
 	for (;;) {
-		struct pollfd p = { .fd = lg->sock, .events = POLLIN };
+		struct pollfd p[2] = { { .fd = lg->sock, .events = POLLIN },
+				       { .fd = stop_fd, .events = POLLIN } };
+		nfds_t np = stop_fd >= 0 ? 2 : 1;
 		long long now, quiet, wait;
 
 		drain(c, lg);
@@ -334,6 +375,19 @@ static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 		quiet = now - lg->last;
 		if (lg->npending && (lg->closing || quiet >= lg->idle_ms))
 			drop_waiting(lg);
+		if (lg->resident && !lg->closing) {
+			log_retry();
+			if (stop_requested()) {
+				close_link(c, lg, dir);
+				continue;
+			}
+			expire(lg, now);
+			/* Until a message, a signal, or the oldest owed event's
+			 * time is up. */
+			wait = lg->npending ? lg->pending[0].t + lg->drain_ms - now : -1;
+			(void)poll(p, np, wait < 0 ? -1 : wait > 0 ? (int)wait : 1);
+			continue;
+		}
 		/* Quiet for a second with nothing owed, or the life is up, or
 		 * owed events udevd does not broadcast (a worker it killed). */
 		if (!lg->closing && (now - lg->start >= LIFE_MS || quiet >= lg->drain_ms ||
@@ -351,7 +405,7 @@ static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 			wait = 20;   /* for a run to say it waits */
 		else if ((wait = lg->idle_ms - quiet) > LIFE_MS - (now - lg->start))
 			wait = LIFE_MS - (now - lg->start);
-		(void)poll(&p, 1, wait > 0 ? (int)wait : 1);
+		(void)poll(p, 1, wait > 0 ? (int)wait : 1);
 	}
 	drain(c, lg);
 	if (lg->lost)
@@ -369,7 +423,6 @@ static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 /* ACTION=online or offline, from udev (seq: its SEQNUM) or not. */
 int log_event(struct ctx *c, const struct device *d, bool online, const char *seq)
 {
-	static struct logger lg;
 	unsigned long long n;
 	int dir = -1, lock = -1;
 
@@ -379,12 +432,12 @@ int log_event(struct ctx *c, const struct device *d, bool online, const char *se
 						  (dir = run_dir(NULL, true)) >= 0))
 		lock = open_lock(dir);
 	if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0) {
-		bool follow = start_burst(&lg, dir, d) == 0;
+		bool follow = start_burst(&the_logger, dir, d) == 0;
 
 		priority(true);
 		log_transition(c, d, online);
 		if (follow)
-			follow_burst(c, &lg, dir);
+			follow_burst(c, &the_logger, dir);
 	} else {
 		priority(true);
 		/* Not a logger ourselves: the next event finds no link and
@@ -398,4 +451,53 @@ int log_event(struct ctx *c, const struct device *d, bool online, const char *se
 	if (dir >= 0)
 		close(dir);
 	return EXIT_OK;
+}
+
+/* `hotplug-online log`: a logger that stays (hotplug-online-log.service),
+ * so that no burst runs the helper at all.  It waits for a burst's logger
+ * to leave first. */
+int cmd_log(struct ctx *c)
+{
+	sigset_t stop;
+	int dir = run_dir(NULL, true), lock = -1, r = EXIT_FAIL;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &stop, NULL) < 0 ||
+	    (stop_fd = signalfd(-1, &stop, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		say(LOG_ERR, "cannot take SIGTERM through a signalfd: %s", strerror(errno));
+		goto out;
+	}
+	if (dir < 0 || (lock = open_lock(dir)) < 0) {
+		say(LOG_ERR, "cannot open /run/hotplug-online/" LOCK ": %s",
+		    strerror(-(dir < 0 ? dir : lock)));
+		goto out;
+	}
+	/* A burst's logger leaves within 30 s. */
+	while (flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		struct pollfd p = { .fd = stop_fd, .events = POLLIN };
+
+		if (errno != EWOULDBLOCK || stop_requested()) {
+			r = errno == EWOULDBLOCK ? EXIT_OK : EXIT_FAIL;
+			goto out;
+		}
+		(void)poll(&p, 1, 100);
+	}
+	the_logger.resident = true;
+	if (start_burst(&the_logger, dir, NULL) < 0) {
+		say(LOG_ERR, "cannot follow udevd's events (a netlink socket, "
+		    "/run/hotplug-online/" LINK " and " BURST "/): %s", strerror(errno));
+		goto out;
+	}
+	priority(true);
+	follow_burst(c, &the_logger, dir);
+	r = EXIT_OK;
+out:
+	if (lock >= 0)
+		close(lock);
+	if (dir >= 0)
+		close(dir);
+	return r;
 }

@@ -17,6 +17,7 @@ static const char usage[] =
 	"       hotplug-online [OPTIONS] status [--json]\n"
 	"       hotplug-online [OPTIONS] setup [--dry-run]\n"
 	"       hotplug-online [OPTIONS] restore\n"
+	"       hotplug-online [OPTIONS] log\n"
 	"\n"
 	"Online hot-added memory blocks and CPUs.\n"
 	"\n"
@@ -28,6 +29,8 @@ static const char usage[] =
 	"  status           block size, memory and CPUs online and offline\n"
 	"  setup            program the kernel's own auto-online from the configuration\n"
 	"  restore          put back the kernel settings setup changed this boot\n"
+	"  log              stay, and log each online/offline transition udevd\n"
+	"                   handles (hotplug-online-log.service)\n"
 	"\n"
 	"Options:\n"
 	"      --sysfs DIR    sysfs root (default /sys)\n"
@@ -116,7 +119,7 @@ static void parse_args(struct args *a, int argc, char **argv)
 	if (!a->cmd)
 		snprintf(a->error, sizeof(a->error), "no command given");
 	else if (strcmp(a->cmd, "udev") && strcmp(a->cmd, "online") && strcmp(a->cmd, "status") &&
-		 strcmp(a->cmd, "setup") && strcmp(a->cmd, "restore"))
+		 strcmp(a->cmd, "setup") && strcmp(a->cmd, "restore") && strcmp(a->cmd, "log"))
 		set_error(a, "unknown command ", a->cmd, "");
 	else if (a->dry_run && strcmp(a->cmd, "online") && strcmp(a->cmd, "setup"))
 		set_error(a, "--dry-run works only with 'online' and 'setup', not ", a->cmd, "");
@@ -262,7 +265,7 @@ int main(int argc, char **argv)
 		fputs(a.help ? usage : "hotplug-online " VERSION "\n", stdout);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 	}
-	log_setup(a.cmd && strcmp(a.cmd, "udev") == 0 ? LOG_TO_SYSLOG :
+	log_setup(a.cmd && (strcmp(a.cmd, "udev") == 0 || strcmp(a.cmd, "log") == 0) ? LOG_TO_SYSLOG :
 		  a.cmd && strcmp(a.cmd, "status") != 0 && !a.dry_run ? LOG_TO_SYSLOG | LOG_TO_STDOUT :
 		  LOG_TO_STDOUT);
 	if (a.error[0] || !a.cmd) {
@@ -275,7 +278,7 @@ int main(int argc, char **argv)
 	config_defaults(&c.cfg);
 	/* The online and offline events' line needs no configuration: a bad
 	 * file is said at the add, not again at every transition. */
-	if (strcmp(a.cmd, "status") != 0 && strcmp(a.cmd, "restore") != 0 &&
+	if (strcmp(a.cmd, "status") != 0 && strcmp(a.cmd, "restore") != 0 && strcmp(a.cmd, "log") != 0 &&
 	    !(c.udev && getenv("ACTION") && (parse_action(getenv("ACTION")) == ACT_ONLINE ||
 					     parse_action(getenv("ACTION")) == ACT_OFFLINE))) {
 		config = a.config ? a.config : SYSCONFDIR "/hotplug-online.conf";
@@ -315,6 +318,8 @@ int main(int argc, char **argv)
 		r = cmd_setup(&c);
 	else if (strcmp(a.cmd, "restore") == 0)
 		r = cmd_restore(&c);
+	else if (strcmp(a.cmd, "log") == 0)
+		r = cmd_log(&c);
 	else
 		r = status(&c, a.json);
 	if (fflush(stdout) != 0 && r == EXIT_OK)

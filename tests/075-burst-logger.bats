@@ -255,3 +255,72 @@ kernel_event() { echo "online 3f1e2d4c-0000-4000-8000-000000000075" >"$KEV"; }
 	((waited < 1500)) || fail "waited $waited ms, the drain time, for an event that comes after it"
 	[[ $stderr != *"never came back"* ]] || fail "$stderr"
 }
+
+# `hotplug-online log` (hotplug-online-log.service): the same logger, but it
+# stays until SIGTERM, and logs no line of its own.
+logd() {
+	printf '%s' '
+		${HO_WRAPPER:-} "$HO" --sysfs "$SYS" --config "$CFG" log &
+		DPID=$!
+		for ((i = 0; i < 3000; i++)); do
+			[[ -e $RUNDIR/logger/alive && $(readlink "$RUNDIR/logger") == /proc/$DPID/* ]] && break
+			sleep 0.01
+		done'
+}
+
+@test "log: stays past a burst's idle time, logs each marked event, leaves on SIGTERM with its link" {
+	in_netns "$(logd)"'
+		mark 1 101
+		sleep 0.7
+		[[ -e $RUNDIR/logger/alive ]] && echo "still there"
+		mark 2 102
+		sleep 0.2
+		kill -TERM $DPID; wait $DPID; echo "exit $?"
+		[[ ! -e $RUNDIR/logger && ! -L $RUNDIR/logger ]] && echo "link gone"'
+	assert_success
+	assert_line 'still there'
+	assert_line 'exit 0'
+	assert_line 'link gone'
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory1: online (128 MiB, node 0, zone Normal; by another agent)
+<30>hotplug-online[PID]: memory2: online (128 MiB, node 0, zone Normal; by another agent)'
+	assert_equal "$(pids)" 1
+}
+
+@test "log: waits for a burst's logger to leave, then takes its place" {
+	in_netns '
+		logger 100 $M/memory0
+		BURST=$(readlink "$RUNDIR/logger")
+		'"$(logd)"'
+		[[ $(readlink "$RUNDIR/logger") == /proc/$DPID/* ]] && echo "took over"
+		wait $LPID; echo "burst exit $?"
+		mark 3 103
+		sleep 0.2
+		kill -TERM $DPID; wait $DPID; echo "exit $?"'
+	assert_success
+	assert_line 'took over'
+	assert_line 'burst exit 0'
+	assert_line 'exit 0'
+	assert_equal "$(devlog | cut -d: -f2)" ' memory0
+ memory3'
+	assert_equal "$(pids)" 2
+}
+
+@test "log: an event the kernel sent and udevd never broadcast: a warning after the drain time, and it stays" {
+	[[ -w $KEV ]] || skip "cannot write $KEV"
+	in_netns "$(logd)"'
+		'"$(declare -f kernel_event); KEV=$KEV"'
+		kernel_event
+		sleep 2.6
+		kill -0 $DPID && echo "alive"
+		kill -TERM $DPID; wait $DPID; echo "exit $?"'
+	assert_success
+	assert_line alive
+	assert_line 'exit 0'
+	run -0 devlog_lines
+	assert_line --partial '1 online/offline events never came back from udevd'
+}
+
+@test "log: takes no operand" {
+	run -2 ho --sysfs "$SYS" --config "$CFG" log memory1
+	assert_output --partial "unexpected argument 'memory1'"
+}

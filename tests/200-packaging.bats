@@ -47,6 +47,7 @@ DEB_UNITS=$(pkg-config --variable=systemdsystemunitdir systemd)
 -rw-r--r-- /usr/share/doc/hotplug-online/README.md
 -rw-r--r-- /usr/share/man/man8/hotplug-online.8.gz
 -rw-r--r-- UDEV/39-hotplug-online.rules
+-rw-r--r-- UNITS/hotplug-online-log.service
 -rw-r--r-- UNITS/hotplug-online-setup.path
 -rw-r--r-- UNITS/hotplug-online-setup.service
 -rwxr-xr-x /usr/sbin/hotplug-online"

@@ -42,9 +42,10 @@ setup() {
 
 @test "deb first install (postinst configure): setup, rules reloaded, add replayed for memory only" {
 	case_deb_first_install
-	# and deb-systemd-helper enabled both units
+	# and deb-systemd-helper enabled the units
 	assert_line --partial "Created symlink /etc/systemd/system/sysinit.target.wants/hotplug-online-setup.service "
 	assert_line --partial "Created symlink /etc/systemd/system/paths.target.wants/hotplug-online-setup.path "
+	assert_line --partial "Created symlink /etc/systemd/system/sysinit.target.wants/hotplug-online-log.service "
 }
 
 @test "deb upgrade (postinst configure OLDVERSION): setup, rules reloaded, nothing replayed" {

@@ -30,7 +30,7 @@ setup_file() {
 	done
 	dpkg-deb -x "$DEB" "$BATS_FILE_TMPDIR/deb"
 	cp "$BATS_FILE_TMPDIR/deb/usr/sbin/hotplug-online" "$r/usr/sbin/"
-	cp "$BATS_FILE_TMPDIR"/deb/lib/systemd/system/hotplug-online-setup.* "$r/lib/systemd/system/"
+	cp "$BATS_FILE_TMPDIR"/deb/lib/systemd/system/hotplug-online-* "$r/lib/systemd/system/"
 	extract_scripts "$r/scripts"
 	export UDEV_ROOT=$r S=/scripts WORLD_PATH=/usr/sbin
 }

@@ -86,8 +86,8 @@ listed() {
 
 @test "units: every directive is in systemd 219" {
 	local f key n=0
-	for f in "$BATS_FILE_TMPDIR"/deb/lib/systemd/system/hotplug-online-setup.* \
-		"$BATS_FILE_TMPDIR"/deb/usr/lib/systemd/system/hotplug-online-setup.*; do
+	for f in "$BATS_FILE_TMPDIR"/deb/lib/systemd/system/hotplug-online-* \
+		"$BATS_FILE_TMPDIR"/deb/usr/lib/systemd/system/hotplug-online-*; do
 		[ -f "$f" ] || continue
 		# shellcheck disable=SC2016 # an awk program
 		while read -r key; do
@@ -97,7 +97,7 @@ listed() {
 		done < <(awk '/^\[/ { s = substr($0, 2, length($0) - 2) }
 			/^[A-Za-z]+=/ { sub(/=.*/, ""); print s "." $0 }' "$f")
 	done
-	[ "$n" -ge 10 ] || fail "read only $n directives"
+	[ "$n" -ge 20 ] || fail "read only $n directives"
 }
 
 @test "units: systemd-analyze verify, alone and in the boot transaction with the enable links" {
@@ -110,14 +110,15 @@ listed() {
 	mkdir -p "$r/etc/systemd/system/sysinit.target.wants" "$r/etc/systemd/system/paths.target.wants"
 	ln -s "$dir/hotplug-online-setup.service" "$r/etc/systemd/system/sysinit.target.wants/"
 	ln -s "$dir/hotplug-online-setup.path" "$r/etc/systemd/system/paths.target.wants/"
+	ln -s "$dir/hotplug-online-log.service" "$r/etc/systemd/system/sysinit.target.wants/"
 	# the units: directives, ExecStart's binary, the man page they name
 	MANPATH=$r/usr/share/man run systemd-analyze verify --root="$r" \
-		hotplug-online-setup.service hotplug-online-setup.path
+		hotplug-online-setup.service hotplug-online-setup.path hotplug-online-log.service
 	assert_success
 	assert_output ""
 	# the boot: no ordering cycle (verify only warns when it breaks one)
 	run systemd-analyze verify --man=no --root="$r" default.target \
-		hotplug-online-setup.service hotplug-online-setup.path
+		hotplug-online-setup.service hotplug-online-setup.path hotplug-online-log.service
 	assert_success
 	assert_output ""
 	# negative control: the path unit with its default dependencies
@@ -134,4 +135,8 @@ listed() {
 	run grep -x 'RemainAfterExit=.*' "$dir/hotplug-online-setup.service"
 	assert_failure
 	run -0 grep -x 'PathChanged=/etc/hotplug-online.conf' "$dir/hotplug-online-setup.path"
+	# the logger: the helper's `log`, at idle priority, enabled for sysinit.target
+	run -0 grep -x 'ExecStart=/usr/sbin/hotplug-online log' "$dir/hotplug-online-log.service"
+	run -0 grep -x 'CPUSchedulingPolicy=idle' "$dir/hotplug-online-log.service"
+	run -0 grep -x 'WantedBy=sysinit.target' "$dir/hotplug-online-log.service"
 }

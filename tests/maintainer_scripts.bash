@@ -34,7 +34,8 @@ new_world() {
 said() {
 	printf '%s\n' "${lines[@]}" | grep -v \
 		-e '^Created symlink /etc/systemd/system/sysinit\.target\.wants/hotplug-online-setup\.service \(→\|->\) /[a-z/]*/hotplug-online-setup\.service\.$' \
-		-e '^Created symlink /etc/systemd/system/paths\.target\.wants/hotplug-online-setup\.path \(→\|->\) /[a-z/]*/hotplug-online-setup\.path\.$' ||
+		-e '^Created symlink /etc/systemd/system/paths\.target\.wants/hotplug-online-setup\.path \(→\|->\) /[a-z/]*/hotplug-online-setup\.path\.$' \
+		-e '^Created symlink /etc/systemd/system/sysinit\.target\.wants/hotplug-online-log\.service \(→\|->\) /[a-z/]*/hotplug-online-log\.service\.$' ||
 		true
 }
 

@@ -6,7 +6,7 @@
 # per block.  Negative control: the same rule without the mark.
 load common
 
-setup_file() { guest_boot --append 'hpo.pkg=installed'; }
+setup_file() { guest_boot --append 'hpo.pkg=installed'; }   # no hpo.logd=1: no resident logger
 teardown_file() { guest_stop; }
 
 # line_pids NAMES...: how many helper processes wrote the `online` lines

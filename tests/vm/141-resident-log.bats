@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# Scenario 14b: the resident logger (hotplug-online-log.service, started as
+# systemd would in sysinit).  Debian 12's kernel and udevd with the package
+# installed: the kernel onlines a hot-added DIMM, the rule marks each
+# `online` event for the logger and runs nothing, and the logger's one
+# process writes every line.  Then without it: the rule's runs log again.
+load common
+
+setup_file() { guest_boot --append 'hpo.pkg=installed hpo.logd=1'; }
+teardown_file() { guest_stop; }
+
+# wait_lines N NAMES...: until each of NAMES has an `online` line (the
+# logger writes at idle priority, after udevd is done), BOUND s at most;
+# then $output is the log.
+wait_lines() {
+	local name missing
+	for ((i = 0; i < BOUND * 5; i++)); do
+		run -0 vm_sh 'hpo-vm log'
+		missing=0
+		for name in "$@"; do
+			grep -qE "${LOG_HELPER}${name}: online \(" <<< "$output" || missing=1
+		done
+		((missing)) || return 0
+		sleep 0.2
+	done
+	fail "not every block was logged within $BOUND s" "$output"
+}
+
+line_pids() {
+	local name
+	for name in "$@"; do
+		grep -E "${LOG_HELPER}${name}: online \(" <<< "$output" | grep -oE 'hotplug-online\[[0-9]+\]'
+	done | sort -u
+}
+
+@test "resident: the logger runs, its link resolves to burst/" {
+	run -0 vm_sh 'pidof hotplug-online'
+	LOGD=$output
+	[[ $LOGD =~ ^[0-9]+$ ]] || fail "not one logger process: '$LOGD'"
+	run -0 vm_sh 'readlink /run/hotplug-online/logger; test -e /run/hotplug-online/logger/alive && echo alive'
+	assert_line --regexp "^/proc/$LOGD/fd/[0-9]+\$"
+	assert_line alive
+}
+
+@test "resident: a 2 GiB DIMM's 16 lines, once each, all from the logger: no helper run for them" {
+	run -0 vm_sh 'pidof hotplug-online'
+	LOGD=$output
+	add_dimm 2G
+	wait_blocks online
+	wait_lines "${BLOCKS[@]}"
+	run -0 vm_sh 'sleep 1; hpo-vm log'
+	for b in "${BLOCKS[@]}"; do
+		n=$(grep -cE "${LOG_HELPER}${b}: online \(" <<< "$output" || true)
+		[[ $n == 1 ]] || fail "expected one line for $b, found $n" "$output"
+		assert_line --regexp "${LOG_HELPER}${b}: online \(128 MiB, node 0, zone Normal; by the kernel's auto-online\)$"
+	done
+	assert_equal "$(line_pids "${BLOCKS[@]}")" "hotplug-online[$LOGD]"
+	assert_no_failure_logged
+}
+
+@test "resident: an administrator's offline, then online, of one block: a line each, in order" {
+	run -0 vm_sh 'ls /sys/devices/system/memory | grep -E "^memory[0-9]+$" | sort -V | tail -n 1'
+	b=$output
+	vm_sh "echo offline > /sys/devices/system/memory/$b/state; echo online > /sys/devices/system/memory/$b/state"
+	wait_lines "$b"
+	run -0 vm_sh "sleep 1; hpo-vm log | grep -E ' $b: (online|offline)'"
+	assert_equal "${#lines[@]}" 3
+	assert_line -n 1 --regexp "${LOG_HELPER}${b}: offline \(128 MiB, node 0\)$"
+	assert_line -n 2 --regexp "${LOG_HELPER}${b}: online \(128 MiB, node 0, zone Normal; by another agent\)$"
+	assert_no_failure_logged
+}
+
+@test "resident: stopped (SIGTERM), its link goes, and the rule's runs log the next DIMM" {
+	run -0 vm_sh 'pidof hotplug-online'
+	LOGD=$output
+	run -0 vm_sh "kill -TERM $LOGD; for i in \$(seq 50); do kill -0 $LOGD 2>/dev/null || break; sleep 0.1; done
+		kill -0 $LOGD 2>/dev/null && echo running; test -L /run/hotplug-online/logger && echo link; true"
+	assert_output ''
+	add_dimm 1G
+	wait_blocks online
+	assert_logged_once "${BLOCKS[@]}"
+	pids=$(line_pids "${BLOCKS[@]}")
+	[[ $pids != *"[$LOGD]"* ]] || fail "the stopped logger's PID wrote: $pids"
+	assert_no_failure_logged
+}
