@@ -70,11 +70,12 @@ guest_part() {
 	"$here/vm-bench.sh" -m vmem -s 8G -n "${BENCH_RUNS_VMEM:-5}" -v "a c u b" -o "$raw/vmem.csv"
 }
 nolog_part() {
-	# What the log runs cost (c): a, c and n = c without the rule's RUN on
-	# online/offline events, side by side, in a file of their own.
+	# What the log lines cost (c): a, c, l = c without the resident logger
+	# and n = c without the rule's RUN on online/offline events, side by
+	# side, in a file of their own.
 	echo "bench: guest part, c without its log runs" >&2
-	"$here/vm-bench.sh" -s 8G -n "${BENCH_RUNS_NOLOG_8G:-5}" -v "a c n" -o "$raw/vm-nolog.csv"
-	"$here/vm-bench.sh" -s 32G -n "${BENCH_RUNS_NOLOG_32G:-3}" -v "a c n" -o "$raw/vm-nolog.csv"
+	"$here/vm-bench.sh" -s 8G -n "${BENCH_RUNS_NOLOG_8G:-5}" -v "a c l n" -o "$raw/vm-nolog.csv"
+	"$here/vm-bench.sh" -s 32G -n "${BENCH_RUNS_NOLOG_32G:-3}" -v "a c l n" -o "$raw/vm-nolog.csv"
 }
 for p in host guest nolog; do
 	[[ " $parts " != *" $p "* ]] || part "$p" "${p}_part"

@@ -45,8 +45,9 @@ names = {"a": "(a) kernel auto-online", "c": "(c) hotplug-online, kernel fast pa
          "u": "(u) hotplug-online, udev mode (no setup)", "b": "(b) distro udev rule (ATTR write)",
          "e": "(e) control: (b) + RUN of a no-op", "k": "(k) control: (a) without udevd",
          "n": "(n) control: (c) without its log runs",
+         "l": "(l) (c) without the resident logger (the rule's runs log, a burst's first stays)",
          "d": "(d) classic script from RUN"}
-order = "acunbekd"
+order = "aculnbekd"
 targets = []
 ratios = []   # (what, measured) for the headline
 
@@ -100,7 +101,7 @@ def time_section(rs_all, title, what, kind, goals=True):
                 mtxt += ", ".join(f"> {int(r.get('cap_s') or 0) * 1000} ({r['onlines']}/{r['blocks']} online at the cap)"
                                   for r in capped)
             p(f"| {size} ({rs[0]['blocks']} blocks) | {names[v]} | {len(rs)} | {mtxt} | {span} | {ra} | {ptxt} | {rb} |")
-        for v, w in (("c", "a"), ("u", "a"), ("c", "b"), ("u", "b"), ("n", "a"), ("n", "c")):
+        for v, w in (("c", "a"), ("u", "a"), ("c", "b"), ("u", "b"), ("n", "a"), ("n", "c"), ("l", "a"), ("c", "l")):
             if m.get(v) and m.get(w):
                 pr = paired(rs_size, v, w)
                 ratios.append((f"{kind} {size}: ({v}) / ({w})", m[v] / m[w], pr))
@@ -114,7 +115,7 @@ def time_section(rs_all, title, what, kind, goals=True):
 
 
 def exec_section(rs_all, title, kind, goals=True):
-    rs_all = [r for r in rs_all if r["variant"] in "acube"]
+    rs_all = [r for r in rs_all if r["variant"] in "acubel"]
     if not rs_all:
         return
     p(title + "\n")
@@ -156,7 +157,7 @@ def exec_section(rs_all, title, kind, goals=True):
             def f(x, spec=".0f"):
                 return "–" if x is None else format(x, spec)
             addp = sorted(max(0, int(r["execs_before"]) + int(r["execs_after"]) -
-                              (int(r["onlines"]) if v in "cu" else 0)) for r in rs)
+                              (int(r["onlines"]) if v in "cul" else 0)) for r in rs)
             atxt = f"{addp[0]}" if addp[0] == addp[-1] else f"{statistics.median(addp):g} ({addp[0]}–{addp[-1]})"
             p(f"| {size} | {names[v]} | {span('execs_before')} | {span('execs_after')} | {atxt} | {f(cb)} | {f(ca)} "
               f"| {f(per, '.1f')} | {f(life, '.1f')} | {f(ud)} | {f(w)} |")
@@ -201,12 +202,14 @@ if vmem:
     p("")
 exec_section(vmem, "## 1d. virtio-mem: helper execs and their CPU", "virtio-mem")
 nolog = rows("vm-nolog.csv")
-time_section(nolog, "## 1e. What the log runs cost: (c) without its RUN on `online` events",
-             "A run of its own (a, c, n interleaved): (n) is (c) with the installed rule's "
-             "`RUN+=\"hotplug-online udev\"` on online/offline events removed (an /etc override of "
-             "the same file), so no log lines: what (c) would cost if the log lines left the "
-             "onlining burst. Not a candidate.", "pc-dimm, run of a/c/n", goals=False)
-exec_section(nolog, "### 1e. execs", "pc-dimm, run of a/c/n", goals=False)
+time_section(nolog, "## 1e. What the log lines cost: (c) with the burst logger, and without its RUN",
+             "A run of its own (a, c, l, n interleaved): (l) is (c) without "
+             "hotplug-online-log.service (as without systemd: the rule runs the helper for each "
+             "`online` event udevd handles before the first run's burst logger has made its "
+             "link); (n) is (c) with the installed rule's `RUN+=\"hotplug-online udev\"` on "
+             "online/offline events removed (an /etc override of the same file), so no log "
+             "lines at all: the floor. Not a candidate.", "pc-dimm, run of a/c/l/n", goals=False)
+exec_section(nolog, "### 1e. execs", "pc-dimm, run of a/c/l/n", goals=False)
 if ratios:
     p("### Ratios (medians of each variant; paired: median (min–max) of per-run ratios)\n")
     p("| ratio | of medians | paired |")

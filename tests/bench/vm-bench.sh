@@ -172,8 +172,9 @@ one_run() { # VARIANT SIZE RUN
 	[[ $v != d ]] || cap=$D_CAP
 	case $v in
 	a) append="memhp_default_state=online" ;;
-	c | n) append="hpo.pkg=installed" ;;
-	u) append="hpo.pkg=installed hpo.setup=0" ;;
+	c) append="hpo.pkg=installed hpo.logd=1" ;;
+	n | l) append="hpo.pkg=installed" ;;
+	u) append="hpo.pkg=installed hpo.setup=0 hpo.logd=1" ;;
 	k) append="memhp_default_state=online hpo.udev=0" ;;
 	esac
 	if [[ $mode == vmem ]]; then
@@ -189,7 +190,7 @@ one_run() { # VARIANT SIZE RUN
 	[[ $mode != vmem ]] || vm_sh 'hpo-bench vmem load'
 	case $v in
 	b | d | e) vm_sh "hpo-bench rules $v" ;;
-	c | n)
+	c | n | l)
 		# shellcheck disable=SC2016 # the script expands in the guest
 		vm_sh 'echo "before: auto_online_blocks=$(cat /sys/devices/system/memory/auto_online_blocks), kernel-saved: $([ -e /run/hotplug-online/kernel-saved ] && echo yes || echo no)"
 			hotplug-online setup; echo "setup: exit $?"
@@ -202,7 +203,7 @@ one_run() { # VARIANT SIZE RUN
 	# online, (u) has it leave the blocks to udev.
 	aob=$(vm_sh 'cat /sys/devices/system/memory/auto_online_blocks')
 	case $v:$aob in
-	[ackn]:offline | u:online*)
+	[ackln]:offline | u:online*)
 		echo "vm-bench: $v $size run $run: auto_online_blocks is '$aob', not what variant $v measures" >&2
 		exit 1
 		;;
