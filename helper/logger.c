@@ -145,7 +145,7 @@ static void wait_lock(int dir, int lock, const char *seq, const struct device *d
 		wdir = -1;
 	}
 	for (long t = 0; t < WAIT_MS && flock(lock, LOCK_EX | LOCK_NB) < 0 &&
-	     fstatat(dir, LINK, &st, 0) < 0; t += 20)
+	     fstatat(dir, LINK, &st, AT_SYMLINK_NOFOLLOW) < 0; t += 20)
 		sleep_ms(20);
 	if (wdir >= 0) {
 		unlinkat(wdir, seq, 0);
@@ -348,7 +348,10 @@ static void expire(struct logger *lg, long long now)
 {
 	size_t n = 0;
 
-	while (lg->npending && now - lg->pending[0].t >= lg->drain_ms) {
+	/* udevd may be far behind in a big hot-add (a run at the add waits
+	 * for the kernel's binding): only a quiet DRAIN_MS says it is done. */
+	while (lg->npending && now - lg->last >= lg->drain_ms &&
+	       now - lg->pending[0].t >= lg->drain_ms) {
 		pending_drop(lg, 0);
 		n++;
 	}
@@ -370,13 +373,14 @@ static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 		nfds_t np = stop_fd >= 0 ? 2 : 1;
 		long long now, quiet, wait;
 
+		if (lg->resident)
+			log_retry();
 		drain(c, lg);
 		now = now_ms();
 		quiet = now - lg->last;
 		if (lg->npending && (lg->closing || quiet >= lg->idle_ms))
 			drop_waiting(lg);
 		if (lg->resident && !lg->closing) {
-			log_retry();
 			if (stop_requested()) {
 				close_link(c, lg, dir);
 				continue;
@@ -384,7 +388,8 @@ static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 			expire(lg, now);
 			/* Until a message, a signal, or the oldest owed event's
 			 * time is up. */
-			wait = lg->npending ? lg->pending[0].t + lg->drain_ms - now : -1;
+			wait = lg->npending ? (lg->pending[0].t > lg->last ? lg->pending[0].t :
+					       lg->last) + lg->drain_ms - now : -1;
 			(void)poll(p, np, wait < 0 ? -1 : wait > 0 ? (int)wait : 1);
 			continue;
 		}
@@ -475,14 +480,22 @@ int cmd_log(struct ctx *c)
 		    strerror(-(dir < 0 ? dir : lock)));
 		goto out;
 	}
-	/* A burst's logger leaves within 30 s. */
-	while (flock(lock, LOCK_EX | LOCK_NB) < 0) {
+	/* A burst's logger leaves within 30 s; another `log` stays. */
+	for (long t = 0; flock(lock, LOCK_EX | LOCK_NB) < 0; t += 100) {
 		struct pollfd p = { .fd = stop_fd, .events = POLLIN };
 
-		if (errno != EWOULDBLOCK || stop_requested()) {
-			r = errno == EWOULDBLOCK ? EXIT_OK : EXIT_FAIL;
+		if (errno != EWOULDBLOCK) {
+			say(LOG_ERR, "cannot lock /run/hotplug-online/" LOCK ": %s", strerror(errno));
 			goto out;
 		}
+		if (stop_requested()) {
+			r = EXIT_OK;
+			goto out;
+		}
+		if (t == 2 * WAIT_MS)
+			say(LOG_WARNING, "another logger has held /run/hotplug-online/" LOCK
+			    " for %d s (a second 'hotplug-online log'?): waiting for it",
+			    2 * WAIT_MS / 1000);
 		(void)poll(&p, 1, 100);
 	}
 	the_logger.resident = true;

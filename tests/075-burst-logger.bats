@@ -97,8 +97,12 @@ pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u |
 		# To the kernel'"'"'s group: only the kernel (port 0) speaks there.
 		"$SEND" --raw online@$M/memory6 ACTION=online DEVPATH=$M/memory6 SUBSYSTEM=memory \
 			SEQNUM=107 HOTPLUG_ONLINE_LOG=deferred
-		# Not a udev message: no libudev header.
+		# Marked, from udevd: logged (the positive control).
 		mark 7 108
+		# A header that names another subsystem: the socket filter drops it,
+		# whatever the properties say (negative control: memory7 above).
+		"$SEND" --header-subsystem=net ACTION=online DEVPATH=$M/memory1 SUBSYSTEM=memory \
+			SEQNUM=109 HOTPLUG_ONLINE_LOG=deferred
 		wait $LPID'
 	assert_success
 	refute_output --partial 'setpriv failed'
