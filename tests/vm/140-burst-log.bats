@@ -20,14 +20,16 @@ line_pids() {
 
 # The runs udevd starts before the first one has made its link (under TCG
 # a handful: udevd handles several events while one exec starts) log their
-# own lines: far fewer than one per block, never a line twice.
+# own lines: fewer than one per block, never a line twice.
 @test "burst: a 2 GiB DIMM's 16 lines, once each, from a few runs; the link goes, no warning" {
 	add_dimm 2G
 	wait_blocks online
 	assert_logged_once "${BLOCKS[@]}"
 	n=$(line_pids "${BLOCKS[@]}")
 	echo "# ${#BLOCKS[@]} lines from $n helper runs" >&3
-	((n <= ${#BLOCKS[@]} / 2)) || fail "$n helper runs logged the ${#BLOCKS[@]} lines"
+	# Fewer runs than lines (the negative control below has one each); how
+	# many fewer depends on the host's load (6 to 10 of 16 seen).
+	((n < ${#BLOCKS[@]})) || fail "$n helper runs logged the ${#BLOCKS[@]} lines"
 	for b in "${BLOCKS[@]}"; do
 		assert_line --regexp "${LOG_HELPER}${b}: online \(128 MiB, node 0, zone Normal; by the kernel's auto-online\)$"
 	done
