@@ -342,6 +342,20 @@ static bool stop_requested(void)
 	return stop_fd >= 0 && read(stop_fd, si, sizeof(si)) > 0;
 }
 
+/* The two warnings: the socket's buffer overflowed, or events the kernel
+ * sent never came back from udevd (a worker it killed). */
+static void say_lost(void)
+{
+	say(LOG_WARNING, "lost udev events during a burst: some online/offline lines "
+	    "may be missing ('hotplug-online status' shows every block)");
+}
+
+static void say_owed(size_t n)
+{
+	say(LOG_WARNING, "%zu online/offline events never came back from udevd: "
+	    "their lines may be missing", n);
+}
+
 /* Resident: an event owed for DRAIN_MS will not come back (a worker udevd
  * killed); say so now, not at exit. */
 static void expire(struct logger *lg, long long now)
@@ -356,11 +370,9 @@ static void expire(struct logger *lg, long long now)
 		n++;
 	}
 	if (n)
-		say(LOG_WARNING, "%zu online/offline events never came back from udevd: "
-		    "their lines may be missing", n);
+		say_owed(n);
 	if (lg->lost) {
-		say(LOG_WARNING, "lost udev events during a burst: some online/offline lines "
-		    "may be missing ('hotplug-online status' shows every block)");
+		say_lost();
 		lg->lost = false;
 	}
 }
@@ -414,11 +426,9 @@ static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 	}
 	drain(c, lg);
 	if (lg->lost)
-		say(LOG_WARNING, "lost udev events during a burst: some online/offline lines "
-		    "may be missing ('hotplug-online status' shows every block)");
+		say_lost();
 	else if (lg->npending)
-		say(LOG_WARNING, "%zu online/offline events never came back from udevd: "
-		    "their lines may be missing", lg->npending);
+		say_owed(lg->npending);
 	if (lg->waiting >= 0)
 		close(lg->waiting);
 	close(lg->burst);

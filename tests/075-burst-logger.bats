@@ -24,15 +24,24 @@ setup() {
 	export HO HO_WRAPPER SYS CFG SEND RUNDIR M
 }
 
+# A real kernel uevent for the host's cpu0 (synthetic, with a UUID: the CPU
+# does not change, and the host's rules take it for a replay), for the
+# namespace's logger to count; no udevd there broadcasts it back.
+export KEV=/sys/devices/system/cpu/cpu0/uevent
+
 # in_netns SCRIPT: bash SCRIPT in a new network namespace; `logger SEQ
 # DEVPATH` starts the helper as udevd runs it for an online event (in the
-# background, $! its PID) and waits for its link; `mark N SEQ` broadcasts
-# memoryN's online event as our rule marks it.
+# background, $LPID its PID) and waits for its link; `mark N SEQ` broadcasts
+# memoryN's online event as our rule marks it; `kernel_event` has the
+# kernel send one ($KEV); `kernel_event_wait PID...` does, waits for the
+# PIDs and says how long that took ("waited MS").
 in_netns() {
 	run --separate-stderr unshare -n bash -c '
 		set -u
 		logger() {
-			ACTION=online DEVPATH=$2 SUBSYSTEM=memory SEQNUM=$1 ${HO_WRAPPER:-} "$HO" \
+			local subsystem=memory
+			[[ $2 != /devices/system/cpu/* ]] || subsystem=cpu
+			ACTION=online DEVPATH=$2 SUBSYSTEM=$subsystem SEQNUM=$1 ${HO_WRAPPER:-} "$HO" \
 				--sysfs "$SYS" --config "$CFG" udev &
 			LPID=$!
 			for ((i = 0; i < 1000; i++)); do
@@ -43,6 +52,14 @@ in_netns() {
 		}
 		mark() { "$SEND" ACTION=online DEVPATH="$M/memory$1" SUBSYSTEM=memory SEQNUM="$2" \
 			HOTPLUG_ONLINE_LOG=deferred; }
+		kernel_event() { echo "online 3f1e2d4c-0000-4000-8000-000000000075" >"$KEV"; }
+		kernel_event_wait() {
+			local start p
+			kernel_event
+			start=$(date +%s%N)
+			for p in "$@"; do wait "$p"; done
+			echo "waited $(( ($(date +%s%N) - start) / 1000000 ))"
+		}
 		'"$1"
 }
 
@@ -191,22 +208,12 @@ pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u |
 	[[ ! -L $RUNDIR/logger ]] || fail "it set up a logger"
 }
 
-# A real kernel uevent for the host's cpu0 (synthetic, with a UUID: the CPU
-# does not change, and the host's rules take it for a replay), for the
-# namespace's logger to count; no udevd there broadcasts it back.
-KEV=/sys/devices/system/cpu/cpu0/uevent
-kernel_event() { echo "online 3f1e2d4c-0000-4000-8000-000000000075" >"$KEV"; }
-
 @test "logger: an online event the kernel sent and udevd never broadcast keeps it until the drain time, then a warning" {
 	[[ -w $KEV ]] || skip "cannot write $KEV"
 	in_netns '
 		logger 100 $M/memory0
 		[[ -e $RUNDIR/logger/alive ]] && echo "alive"
-		'"$(declare -f kernel_event); KEV=$KEV"'
-		kernel_event
-		start=$(date +%s%N)
-		wait $LPID
-		echo "waited $(( ($(date +%s%N) - start) / 1000000 ))"'
+		kernel_event_wait $LPID'
 	assert_success
 	assert_line alive
 	waited=$(sed -n 's/^waited //p' <<<"$output")
@@ -222,15 +229,8 @@ kernel_event() { echo "online 3f1e2d4c-0000-4000-8000-000000000075" >"$KEV"; }
 	[[ -w $KEV ]] || skip "cannot write $KEV"
 	rm -rf "$SYS"; mksysfs online=8 offline=0 cpus=2 offline_cpus=0
 	in_netns '
-		ACTION=online DEVPATH=/devices/system/cpu/cpu0 SUBSYSTEM=cpu SEQNUM=100 ${HO_WRAPPER:-} "$HO" \
-			--sysfs "$SYS" --config "$CFG" udev &
-		LPID=$!
-		for ((i = 0; i < 1000; i++)); do [[ -e $RUNDIR/logger/alive ]] && break; sleep 0.01; done
-		'"$(declare -f kernel_event); KEV=$KEV"'
-		kernel_event
-		start=$(date +%s%N)
-		wait $LPID
-		echo "waited $(( ($(date +%s%N) - start) / 1000000 ))"'
+		logger 100 /devices/system/cpu/cpu0
+		kernel_event_wait $LPID'
 	assert_success
 	waited=$(sed -n 's/^waited //p' <<<"$output")
 	((waited < 1500)) || fail "waited $waited ms, the drain time, for an event that comes after it"
@@ -248,11 +248,7 @@ kernel_event() { echo "online 3f1e2d4c-0000-4000-8000-000000000075" >"$KEV"; }
 		W=$!
 		for ((i = 0; i < 1000; i++)); do [[ -e $RUNDIR/waiting/200 ]] && break; sleep 0.01; done
 		cat "$RUNDIR/waiting/200"; echo
-		'"$(declare -f kernel_event); KEV=$KEV"'
-		kernel_event
-		start=$(date +%s%N)
-		wait $LPID; wait $W
-		echo "waited $(( ($(date +%s%N) - start) / 1000000 ))"'
+		kernel_event_wait $LPID $W'
 	assert_success
 	assert_line cpu0
 	waited=$(sed -n 's/^waited //p' <<<"$output")
@@ -312,7 +308,6 @@ logd() {
 @test "log: an event the kernel sent and udevd never broadcast: a warning after the drain time, and it stays" {
 	[[ -w $KEV ]] || skip "cannot write $KEV"
 	in_netns "$(logd)"'
-		'"$(declare -f kernel_event); KEV=$KEV"'
 		kernel_event
 		sleep 2.6
 		kill -0 $DPID && echo "alive"
