@@ -9,15 +9,6 @@ load common
 setup_file() { guest_boot --append 'hpo.pkg=installed'; }   # no hpo.logd=1: no resident logger
 teardown_file() { guest_stop; }
 
-# line_pids NAMES...: how many helper processes wrote the `online` lines
-# of NAMES in $output.
-line_pids() {
-	local name
-	for name in "$@"; do
-		grep -E "${LOG_HELPER}${name}: online \(" <<< "$output" | grep -oE 'hotplug-online\[[0-9]+\]'
-	done | sort -u | wc -l
-}
-
 # The runs udevd starts before the first one has made its link (under TCG
 # a handful: udevd handles several events while one exec starts) log their
 # own lines: fewer than one per block, never a line twice.
@@ -25,7 +16,7 @@ line_pids() {
 	add_dimm 2G
 	wait_blocks online
 	assert_logged_once "${BLOCKS[@]}"
-	n=$(line_pids "${BLOCKS[@]}")
+	n=$(line_pids "${BLOCKS[@]}" | wc -l)
 	echo "# ${#BLOCKS[@]} lines from $n helper runs" >&3
 	# Fewer runs than lines (the negative control below has one each); how
 	# many fewer depends on the host's load (6 to 10 of 16 seen).
@@ -39,15 +30,10 @@ line_pids() {
 }
 
 @test "burst: an administrator's offline, then online, of one block: a line each, in order" {
-	run -0 vm_sh 'ls /sys/devices/system/memory | grep -E "^memory[0-9]+$" | sort -V | tail -n 1'
-	b=$output
+	b=$(last_block)
 	vm_sh "echo offline > /sys/devices/system/memory/$b/state; udevadm settle --timeout=30
 		echo online > /sys/devices/system/memory/$b/state; udevadm settle --timeout=30"
-	run -0 vm_sh "hpo-vm log | grep -E ' $b: (online|offline)'"
-	assert_equal "${#lines[@]}" 3
-	assert_line -n 1 --regexp "${LOG_HELPER}${b}: offline \(128 MiB, node 0\)$"
-	assert_line -n 2 --regexp "${LOG_HELPER}${b}: online \(128 MiB, node 0, zone Normal; by another agent\)$"
-	assert_no_failure_logged
+	assert_offline_online_logged "$b"
 }
 
 @test "burst: negative control: without the rule's mark, each block is a run of its own" {
@@ -56,7 +42,7 @@ line_pids() {
 	add_dimm 1G
 	wait_blocks online
 	assert_logged_once "${BLOCKS[@]}"
-	n=$(line_pids "${BLOCKS[@]}")
+	n=$(line_pids "${BLOCKS[@]}" | wc -l)
 	vm_sh 'rm /etc/udev/rules.d/39-hotplug-online.rules; udevadm control --reload'
 	assert_equal "$n" "${#BLOCKS[@]}"
 }

@@ -71,3 +71,27 @@ assert_no_failure_logged() {
 	run -0 vm_sh 'grep -E "daemon\.(err|warn|crit|alert|emerg) hotplug-online|Process .* failed" /var/log/messages || true'
 	assert_output ''
 }
+
+# line_pids NAMES...: the helper processes ("hotplug-online[PID]", one a
+# line) that wrote the `online` lines of NAMES in $output.
+line_pids() {
+	local name
+	for name in "$@"; do
+		grep -E "${LOG_HELPER}${name}: online \(" <<< "$output" | grep -oE 'hotplug-online\[[0-9]+\]'
+	done | sort -u
+}
+
+# last_block: the highest-numbered memory block.
+last_block() { vm_sh 'ls /sys/devices/system/memory | grep -E "^memory[0-9]+$" | sort -V | tail -n 1'; }
+
+# assert_offline_online_logged BLOCK: after an administrator's offline then
+# online of BLOCK (hot-added earlier, node 0, Normal), the log has its
+# three lines in order (the hot-add's online, the offline, the online), and
+# nothing failed.
+assert_offline_online_logged() {
+	run -0 vm_sh "hpo-vm log | grep -E ' $1: (online|offline)'"
+	assert_equal "${#lines[@]}" 3
+	assert_line -n 1 --regexp "${LOG_HELPER}$1: offline \(128 MiB, node 0\)$"
+	assert_line -n 2 --regexp "${LOG_HELPER}$1: online \(128 MiB, node 0, zone Normal; by another agent\)$"
+	assert_no_failure_logged
+}
