@@ -5,10 +5,12 @@
  * event puts 64 execs on the CPU that is onlining the memory.  So the run
  * udevd starts for the first event of a burst logs its line and stays:
  * it follows udevd's broadcast of the events it has processed (what
- * `udevadm monitor --udev` shows), and while it lives the rule marks each
- * transition for it (HOTPLUG_ONLINE_LOG=deferred) instead of running the
- * helper again.  It runs at SCHED_IDLE, so the lines wait until the CPU
- * is done onlining.
+ * `udevadm monitor --udev` shows), and while it lives the rule leaves each
+ * transition to it instead of running the helper again (only a run's
+ * event is marked, HOTPLUG_ONLINE_LOG=run: a mark is a write to udev's
+ * database).  It runs at SCHED_IDLE and holds the `online` lines until a
+ * step of HOLD_MS brings no event: a hot-add's lines are written after
+ * it, reading its socket once a step meanwhile.
  *
  *   /run/hotplug-online/logger        symlink to /proc/PID/fd/N, our open
  *                                     fd of burst/: the rule's TEST of
@@ -22,10 +24,10 @@
  *                                     logger to leave
  *
  * One line per transition:
- * - The rule's one TEST decides for each event: marked (the logger logs it
- *   from udevd's broadcast) or run (that run logs it).
- * - The logger binds its socket before it makes the link, so every marked
- *   event's broadcast reaches it.  It removes the link after a second with
+ * - The rule's one TEST decides for each event: the logger's (it logs it
+ *   from udevd's broadcast) or a run's (marked; that run logs it).
+ * - The logger binds its socket before it makes the link, so the
+ *   broadcast of every event left to it reaches it.  It removes the link after a second with
  *   no memory or CPU event, and leaves once every online/offline event the
  *   kernel sent before that has come back from udevd, or is held by a run
  *   waiting for it (udevd holds a device's later events behind the one it
@@ -66,6 +68,8 @@
 #define DRAIN_MS 10000   /* after the link went, for events udevd has not broadcast yet */
 #define GRACE_MS   200   /* after the link went, for broadcasts on their way */
 #define WAIT_MS  30000   /* a run waiting for the logger to leave */
+#define HOLD_MS    100   /* `online` lines wait for a step this long with no event */
+#define HOLD_MAX_MS 5000 /* and this long at most */
 #define PENDING   8192
 #define MSG_MAX  16384
 
@@ -77,13 +81,17 @@ struct pending {
 
 struct logger {
 	long idle_ms, drain_ms;               /* IDLE_MS, DRAIN_MS (shorter in tests) */
+	long hold_ms, hold_max_ms;            /* HOLD_MS, HOLD_MAX_MS (longer in tests) */
 	int sock, burst, waiting;
 	bool resident, closing, lost;        /* resident: `hotplug-online log` */
 	long long start, last, closed;        /* ms */
 	unsigned long long self;              /* dev_key() of our own event */
-	unsigned long long cutoff;            /* closing: later events were not marked */
+	unsigned long long cutoff;            /* closing: later events were not left to us */
 	struct pending pending[PENDING];
 	size_t npending;
+	unsigned long long held[PENDING];     /* dev_key() of `online` lines not written yet */
+	size_t nheld;
+	long long held_since;                 /* ms */
 	char link[64];
 };
 
@@ -102,6 +110,12 @@ static long long now_ms(void)
 static unsigned long long dev_key(const struct device *d)
 {
 	return ((unsigned long long)d->type + 1) << 56 | d->index;
+}
+
+/* And back. */
+static void key_device(unsigned long long k, struct device *d)
+{
+	device_init(d, (enum devtype)((k >> 56) - 1), (unsigned long)(k & ((1ULL << 56) - 1)));
 }
 
 /* musl's sched_setscheduler() is a stub (ENOSYS): the system call.
@@ -130,8 +144,9 @@ static int open_lock(int dir)
 }
 
 /* A run that finds the lock taken: if the logger's link is there, udevd
- * checked our event before the logger made it (else our event would be
- * marked), and so every earlier event of our device too: nothing of
+ * checked our event before the logger made it (else it would have been
+ * left to the logger, with no run), and so every earlier event of our
+ * device too: nothing of
  * ours is the logger's, log at once.  With no link the logger is leaving
  * and may still owe our device a line: wait for the lock (our SEQNUM in
  * waiting/ tells the logger not to wait for us in turn), at most WAIT_MS. */
@@ -227,6 +242,20 @@ static bool ours(const struct uevent *ev)
 				 strcmp(ev->subsystem, "cpu") == 0);
 }
 
+/* The `online` lines held back while the burst goes on: a hot-add's
+ * lines are written after it, not between its blocks (with syslogd or
+ * journald woken for each). */
+static void flush(struct ctx *c, struct logger *lg)
+{
+	for (size_t i = 0; i < lg->nheld; i++) {
+		struct device d;
+
+		key_device(lg->held[i], &d);
+		log_transition(c, &d, true);
+	}
+	lg->nheld = 0;
+}
+
 static void handle(struct ctx *c, struct logger *lg, const char *msg, size_t len,
 		   enum ue_from from)
 {
@@ -248,12 +277,22 @@ static void handle(struct ctx *c, struct logger *lg, const char *msg, size_t len
 	}
 	if (ev.seqnum)
 		pending_del(lg, ev.seqnum);
-	if (!ev.log || strcmp(ev.log, "deferred") != 0 || ev.synth_uuid)
+	/* A run of its own logs it; a replay has no line. */
+	if ((ev.log && strcmp(ev.log, "run") == 0) || ev.synth_uuid)
 		return;
-	if (parse_event(&ev, &d, &act, why, sizeof(why)) < 0)
+	if (parse_event(&ev, &d, &act, why, sizeof(why)) < 0) {
 		say(LOG_WARNING, "udevd's broadcast of an event: %s", why);
-	else if (act == ACT_ONLINE || act == ACT_OFFLINE)
-		log_transition(c, &d, act == ACT_ONLINE);
+	} else if (act == ACT_ONLINE) {
+		if (lg->nheld == PENDING)
+			flush(c, lg);
+		if (lg->nheld == 0)
+			lg->held_since = lg->last;
+		lg->held[lg->nheld++] = dev_key(&d);
+	} else if (act == ACT_OFFLINE) {
+		/* At once: its mark tells a later `add` the block was offlined. */
+		flush(c, lg);
+		log_transition(c, &d, false);
+	}
 }
 
 /* Everything the socket holds. */
@@ -276,7 +315,7 @@ static void drain(struct ctx *c, struct logger *lg)
 }
 
 /* Stop being found by the rule: the link goes, and the kernel's event
- * count says which events it may still have marked. */
+ * count says which events it may still have left to us. */
 static void close_link(struct ctx *c, struct logger *lg, int dir)
 {
 	char target[sizeof(lg->link)], seq[32];
@@ -298,7 +337,7 @@ static void close_link(struct ctx *c, struct logger *lg, int dir)
 	}
 }
 
-/* The socket, then the link: from here on the rule marks events for us.
+/* The socket, then the link: from here on the rule leaves events to us.
  * d: the device of the event we run for (none for `hotplug-online log`). */
 static int start_burst(struct logger *lg, int dir, const struct device *d)
 {
@@ -323,6 +362,8 @@ static int start_burst(struct logger *lg, int dir, const struct device *d)
 	lg->start = lg->last = now_ms();
 	lg->idle_ms = fault_number("LOGGER_IDLE_MS", IDLE_MS);
 	lg->drain_ms = fault_number("LOGGER_DRAIN_MS", DRAIN_MS);
+	lg->hold_ms = fault_number("LOGGER_HOLD_MS", HOLD_MS);
+	lg->hold_max_ms = fault_number("LOGGER_HOLD_MAX_MS", HOLD_MAX_MS);
 	return 0;
 fail:
 	if (lg->burst >= 0)
@@ -383,13 +424,25 @@ static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 		struct pollfd p[2] = { { .fd = lg->sock, .events = POLLIN },
 				       { .fd = stop_fd, .events = POLLIN } };
 		nfds_t np = stop_fd >= 0 ? 2 : 1;
-		long long now, quiet, wait;
+		long long now, quiet, wait, hold;
 
 		if (lg->resident)
 			log_retry();
 		drain(c, lg);
 		now = now_ms();
 		quiet = now - lg->last;
+		if (lg->nheld && (lg->closing || quiet >= lg->hold_ms ||
+				  now - lg->held_since >= lg->hold_max_ms))
+			flush(c, lg);
+		/* While lines are held, the socket is read once a step, not
+		 * woken for each event. */
+		hold = -1;
+		if (lg->nheld) {
+			hold = lg->hold_ms - quiet;
+			if (hold > lg->held_since + lg->hold_max_ms - now)
+				hold = lg->held_since + lg->hold_max_ms - now;
+			p[0].fd = -1;
+		}
 		if (lg->npending && (lg->closing || quiet >= lg->idle_ms))
 			drop_waiting(lg);
 		if (lg->resident && !lg->closing) {
@@ -402,6 +455,8 @@ static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 			 * time is up. */
 			wait = lg->npending ? (lg->pending[0].t > lg->last ? lg->pending[0].t :
 					       lg->last) + lg->drain_ms - now : -1;
+			if (hold >= 0 && (wait < 0 || wait > hold))
+				wait = hold;
 			(void)poll(p, np, wait < 0 ? -1 : wait > 0 ? (int)wait : 1);
 			continue;
 		}
@@ -422,9 +477,12 @@ static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 			wait = 20;   /* for a run to say it waits */
 		else if ((wait = lg->idle_ms - quiet) > LIFE_MS - (now - lg->start))
 			wait = LIFE_MS - (now - lg->start);
+		if (hold >= 0 && wait > hold)
+			wait = hold;
 		(void)poll(p, 1, wait > 0 ? (int)wait : 1);
 	}
 	drain(c, lg);
+	flush(c, lg);
 	if (lg->lost)
 		say_lost();
 	else if (lg->npending)

@@ -2,8 +2,8 @@
 # The online and offline events' lines, one run for a burst (logger.c): the
 # run udevd starts for an event (it has SEQNUM) stays, follows udevd's
 # broadcast of processed events on a real netlink socket, and logs those
-# our rule marked HOTPLUG_ONLINE_LOG=deferred.  Each scenario runs in a
-# network namespace of its own (udevd's group 2 is per namespace), where
+# our rule ran no helper for (not marked HOTPLUG_ONLINE_LOG=run).  Each
+# scenario runs in a network namespace of its own (udevd's group 2 is per namespace), where
 # tests/test_helper/uevent-send multicasts what udevd would; the real udevd
 # and kernel are the VM suite's (tests/vm/140-burst-log.bats).
 # Each scenario is a script for the namespace's bash, expanded there:
@@ -21,7 +21,7 @@ setup() {
 	export HOTPLUG_ONLINE_TEST_LOGGER_IDLE_MS=300 HOTPLUG_ONLINE_TEST_LOGGER_DRAIN_MS=2000
 	mksysfs online=8 offline=0
 	start_devlog
-	export HO HO_WRAPPER SYS CFG SEND RUNDIR M
+	export HO HO_WRAPPER SYS CFG SEND RUNDIR M DEVLOG_OUT
 }
 
 # A real kernel uevent for the host's cpu0 (synthetic, with a UUID: the CPU
@@ -31,8 +31,9 @@ export KEV=/sys/devices/system/cpu/cpu0/uevent
 
 # in_netns SCRIPT: bash SCRIPT in a new network namespace; `logger SEQ
 # DEVPATH` starts the helper as udevd runs it for an online event (in the
-# background, $LPID its PID) and waits for its link; `mark N SEQ` broadcasts
-# memoryN's online event as our rule marks it; `kernel_event` has the
+# background, $LPID its PID) and waits for its link; `handed N SEQ`
+# broadcasts memoryN's online event as udevd does once our rule has left it
+# to the logger; `kernel_event` has the
 # kernel send one ($KEV); `kernel_event_wait PID...` does, waits for the
 # PIDs and says how long that took ("waited MS").
 in_netns() {
@@ -50,8 +51,7 @@ in_netns() {
 			done
 			echo "no link"; exit 3
 		}
-		mark() { "$SEND" ACTION=online DEVPATH="$M/memory$1" SUBSYSTEM=memory SEQNUM="$2" \
-			HOTPLUG_ONLINE_LOG=deferred; }
+		handed() { "$SEND" ACTION=online DEVPATH="$M/memory$1" SUBSYSTEM=memory SEQNUM="$2"; }
 		kernel_event() { echo "online 3f1e2d4c-0000-4000-8000-000000000075" >"$KEV"; }
 		kernel_event_wait() {
 			local start p
@@ -65,11 +65,11 @@ in_netns() {
 
 pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u | wc -l; }
 
-@test "logger: the run for the first event stays and logs each marked event once, in order" {
+@test "logger: the run for the first event stays and logs each event handed to it once, in order" {
 	in_netns '
 		logger 100 $M/memory0
 		readlink "$RUNDIR/logger"
-		for n in 1 2 3 4 5; do mark $n 10$n; done
+		for n in 1 2 3 4 5; do handed $n 10$n; done
 		wait $LPID; echo "exit $?"
 		[[ ! -e $RUNDIR/logger && ! -L $RUNDIR/logger ]] && echo "link gone"'
 	assert_success
@@ -87,8 +87,8 @@ pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u |
 @test "logger: offline events too, and a block's lines keep their order" {
 	in_netns '
 		logger 100 $M/memory0
-		"$SEND" ACTION=offline DEVPATH=$M/memory2 SUBSYSTEM=memory SEQNUM=101 HOTPLUG_ONLINE_LOG=deferred
-		mark 2 102
+		"$SEND" ACTION=offline DEVPATH=$M/memory2 SUBSYSTEM=memory SEQNUM=101
+		handed 2 102
 		wait $LPID'
 	assert_success
 	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory0: online (128 MiB, node 0, zone DMA32; by another agent)
@@ -96,30 +96,30 @@ pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u |
 <30>hotplug-online[PID]: memory2: online (128 MiB, node 0, zone Normal; by another agent)'
 }
 
-@test "logger: negative controls: unmarked events, replays, other subsystems, other senders log nothing" {
+@test "logger: negative controls: events the rule ran the helper for, replays, other subsystems, other senders log nothing" {
 	in_netns '
 		logger 100 $M/memory0
-		# Not marked: the run udevd started for it logs it.
-		"$SEND" ACTION=online DEVPATH=$M/memory1 SUBSYSTEM=memory SEQNUM=101
-		"$SEND" ACTION=online DEVPATH=$M/memory2 SUBSYSTEM=memory SEQNUM=102 HOTPLUG_ONLINE_LOG=run
+		# Marked: the run udevd started for it logs it.
+		"$SEND" ACTION=online DEVPATH=$M/memory1 SUBSYSTEM=memory SEQNUM=101 HOTPLUG_ONLINE_LOG=run
+		"$SEND" ACTION=offline DEVPATH=$M/memory2 SUBSYSTEM=memory SEQNUM=102 HOTPLUG_ONLINE_LOG=run
 		# A replay (udevadm trigger --action=online): no line, as from udev.
-		"$SEND" ACTION=online DEVPATH=$M/memory3 SUBSYSTEM=memory SEQNUM=103 SYNTH_UUID=0 HOTPLUG_ONLINE_LOG=deferred
-		# Not ours, whatever the mark says.
-		"$SEND" ACTION=online DEVPATH=/devices/virtual/net/lo SUBSYSTEM=net SEQNUM=104 HOTPLUG_ONLINE_LOG=deferred
-		"$SEND" ACTION=add DEVPATH=$M/memory4 SUBSYSTEM=memory SEQNUM=105 HOTPLUG_ONLINE_LOG=deferred
+		"$SEND" ACTION=online DEVPATH=$M/memory3 SUBSYSTEM=memory SEQNUM=103 SYNTH_UUID=0
+		# Not ours.
+		"$SEND" ACTION=online DEVPATH=/devices/virtual/net/lo SUBSYSTEM=net SEQNUM=104
+		"$SEND" ACTION=add DEVPATH=$M/memory4 SUBSYSTEM=memory SEQNUM=105
 		# From a process that is not root (with the right to multicast).
 		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+net_admin \
 			--ambient-caps=+net_admin "$SEND" ACTION=online DEVPATH=$M/memory5 \
-			SUBSYSTEM=memory SEQNUM=106 HOTPLUG_ONLINE_LOG=deferred || echo "setpriv failed"
+			SUBSYSTEM=memory SEQNUM=106 || echo "setpriv failed"
 		# To the kernel'"'"'s group: only the kernel (port 0) speaks there.
 		"$SEND" --raw online@$M/memory6 ACTION=online DEVPATH=$M/memory6 SUBSYSTEM=memory \
-			SEQNUM=107 HOTPLUG_ONLINE_LOG=deferred
-		# Marked, from udevd: logged (the positive control).
-		mark 7 108
+			SEQNUM=107
+		# Not marked, from udevd: logged (the positive control).
+		handed 7 108
 		# A header that names another subsystem: the socket filter drops it,
 		# whatever the properties say (negative control: memory7 above).
 		"$SEND" --header-subsystem=net ACTION=online DEVPATH=$M/memory1 SUBSYSTEM=memory \
-			SEQNUM=109 HOTPLUG_ONLINE_LOG=deferred
+			SEQNUM=109
 		wait $LPID'
 	assert_success
 	refute_output --partial 'setpriv failed'
@@ -127,13 +127,13 @@ pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u |
 <30>hotplug-online[PID]: memory7: online (128 MiB, node 1, zone Normal; by another agent)'
 }
 
-@test "logger: a marked event with a bad DEVPATH, a SUBSYSTEM that does not match, or a key twice: a warning, nothing else" {
+@test "logger: an event handed to it with a bad DEVPATH, a SUBSYSTEM that does not match, or a key twice: a warning, nothing else" {
 	in_netns '
 		logger 100 $M/memory0
-		"$SEND" ACTION=online DEVPATH=$M/memory1/../memory2 SUBSYSTEM=memory SEQNUM=101 HOTPLUG_ONLINE_LOG=deferred
-		"$SEND" ACTION=online DEVPATH=$M/memory3 SUBSYSTEM=cpu SEQNUM=102 HOTPLUG_ONLINE_LOG=deferred
-		"$SEND" ACTION=online DEVPATH=$M/memory4 DEVPATH=$M/memory5 SUBSYSTEM=memory SEQNUM=103 HOTPLUG_ONLINE_LOG=deferred
-		"$SEND" ACTION=online DEVPATH=$M/memory6 SUBSYSTEM=memory SEQNUM=0104 HOTPLUG_ONLINE_LOG=deferred
+		"$SEND" ACTION=online DEVPATH=$M/memory1/../memory2 SUBSYSTEM=memory SEQNUM=101
+		"$SEND" ACTION=online DEVPATH=$M/memory3 SUBSYSTEM=cpu SEQNUM=102
+		"$SEND" ACTION=online DEVPATH=$M/memory4 DEVPATH=$M/memory5 SUBSYSTEM=memory SEQNUM=103
+		"$SEND" ACTION=online DEVPATH=$M/memory6 SUBSYSTEM=memory SEQNUM=0104
 		wait $LPID'
 	assert_success
 	[[ $stderr == *"invalid DEVPATH '/devices/system/memory/memory1/../memory2'"* ]] || fail "$stderr"
@@ -148,7 +148,7 @@ pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u |
 		ACTION=online DEVPATH=$M/memory7 SUBSYSTEM=memory SEQNUM=200 ${HO_WRAPPER:-} "$HO" \
 			--sysfs "$SYS" --config "$CFG" udev
 		echo "exit $? with the logger $(kill -0 $LPID && echo alive)"
-		mark 1 101
+		handed 1 101
 		wait $LPID'
 	assert_success
 	assert_line 'exit 0 with the logger alive'
@@ -162,7 +162,7 @@ pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u |
 @test "logger: a run that finds the lock taken and no link (the logger leaving) waits in waiting/SEQ, then logs after it" {
 	in_netns '
 		logger 100 $M/memory0
-		mark 1 101
+		handed 1 101
 		rm "$RUNDIR/logger"
 		ACTION=online DEVPATH=$M/memory7 SUBSYSTEM=memory SEQNUM=200 ${HO_WRAPPER:-} "$HO" \
 			--sysfs "$SYS" --config "$CFG" udev &
@@ -268,12 +268,12 @@ logd() {
 		done'
 }
 
-@test "log: stays past a burst's idle time, logs each marked event, leaves on SIGTERM with its link" {
+@test "log: stays past a burst's idle time, logs each event handed to it, leaves on SIGTERM with its link" {
 	in_netns "$(logd)"'
-		mark 1 101
+		handed 1 101
 		sleep 0.7
 		[[ -e $RUNDIR/logger/alive ]] && echo "still there"
-		mark 2 102
+		handed 2 102
 		sleep 0.2
 		kill -TERM $DPID; wait $DPID; echo "exit $?"
 		[[ ! -e $RUNDIR/logger && ! -L $RUNDIR/logger ]] && echo "link gone"'
@@ -293,7 +293,7 @@ logd() {
 		'"$(logd)"'
 		[[ $(readlink "$RUNDIR/logger") == /proc/$DPID/* ]] && echo "took over"
 		wait $LPID; echo "burst exit $?"
-		mark 3 103
+		handed 3 103
 		sleep 0.2
 		kill -TERM $DPID; wait $DPID; echo "exit $?"'
 	assert_success
@@ -317,6 +317,52 @@ logd() {
 	assert_line 'exit 0'
 	run -0 devlog_lines
 	assert_line --partial '1 online/offline events never came back from udevd'
+}
+
+# A hot-add's lines are written after it: the logger holds `online` lines
+# until a step of HOLD_MS brings no memory or CPU event (1 s here, 100 ms
+# shipped), HOLD_MAX_MS at most (4 s here, 5 s shipped); it reads its
+# socket once a step, and an offline event, at the step that reads it,
+# writes the held lines and its own at once.  `seen N` says how
+# many lines for memoryN the fake /dev/log holds (socat appends them as
+# they come, without newlines).
+@test "log: online lines wait until the events stop, an offline writes them first, a stream holds them the cap at most" {
+	HOTPLUG_ONLINE_TEST_LOGGER_HOLD_MS=1000 HOTPLUG_ONLINE_TEST_LOGGER_HOLD_MAX_MS=4000 \
+	in_netns "$(logd)"'
+		seen() { echo "memory$1 $2: $(grep -o "memory$1: [a-z]*" "$DEVLOG_OUT" | wc -l)"; }
+		stream() {   # udevd broadcasts of add events (never logged), for $1 tenths of a second
+			for ((i = 0; i < $1; i++)); do
+				"$SEND" ACTION=add DEVPATH=$M/memory7 SUBSYSTEM=memory SEQNUM=$((900 + i))
+				sleep 0.1
+			done
+		}
+		handed 1 101; handed 2 102
+		stream 15
+		seen 1 "while events came"; seen 2 "while events came"
+		sleep 1.6
+		seen 1 "once they stopped"; seen 2 "once they stopped"
+		handed 3 201
+		"$SEND" ACTION=offline DEVPATH=$M/memory4 SUBSYSTEM=memory SEQNUM=202
+		stream 15
+		seen 3 "after an offline, events still coming"; seen 4 "after an offline, events still coming"
+		handed 5 301
+		stream 55
+		seen 5 "in a stream longer than the cap"
+		kill -TERM $DPID; wait $DPID; echo "exit $?"'
+	assert_success
+	assert_line 'memory1 while events came: 0'
+	assert_line 'memory2 while events came: 0'
+	assert_line 'memory1 once they stopped: 1'
+	assert_line 'memory2 once they stopped: 1'
+	assert_line 'memory3 after an offline, events still coming: 1'
+	assert_line 'memory4 after an offline, events still coming: 1'
+	assert_line 'memory5 in a stream longer than the cap: 1'
+	assert_line 'exit 0'
+	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory1: online (128 MiB, node 0, zone Normal; by another agent)
+<30>hotplug-online[PID]: memory2: online (128 MiB, node 0, zone Normal; by another agent)
+<30>hotplug-online[PID]: memory3: online (128 MiB, node 0, zone Normal; by another agent)
+<30>hotplug-online[PID]: memory4: offline (128 MiB, node 1)
+<30>hotplug-online[PID]: memory5: online (128 MiB, node 1, zone Normal; by another agent)'
 }
 
 @test "log: takes no operand" {
