@@ -8,9 +8,10 @@
  * `udevadm monitor --udev` shows), and while it lives the rule leaves each
  * transition to it instead of running the helper again (only a run's
  * event is marked, HOTPLUG_ONLINE_LOG=run: a mark is a write to udev's
- * database).  It runs at SCHED_IDLE and holds the `online` lines until a
- * step of HOLD_MS brings no event: a hot-add's lines are written after
- * it, reading its socket once a step meanwhile.
+ * database).  It runs at SCHED_IDLE; while memory or CPU events come it
+ * reads its socket once a step of HOLD_MS, not once an event, and holds
+ * the `online` lines until a step brings none: a hot-add's lines are
+ * written after it.
  *
  *   /run/hotplug-online/logger        symlink to /proc/PID/fd/N, our open
  *                                     fd of burst/: the rule's TEST of
@@ -434,12 +435,12 @@ static void follow_burst(struct ctx *c, struct logger *lg, int dir)
 		if (lg->nheld && (lg->closing || quiet >= lg->hold_ms ||
 				  now - lg->held_since >= lg->hold_max_ms))
 			flush(c, lg);
-		/* While lines are held, the socket is read once a step, not
-		 * woken for each event. */
+		/* While events come, the socket is read once a step, not woken
+		 * for each one. */
 		hold = -1;
-		if (lg->nheld) {
+		if (!lg->closing && quiet < lg->hold_ms) {
 			hold = lg->hold_ms - quiet;
-			if (hold > lg->held_since + lg->hold_max_ms - now)
+			if (lg->nheld && hold > lg->held_since + lg->hold_max_ms - now)
 				hold = lg->held_since + lg->hold_max_ms - now;
 			p[0].fd = -1;
 		}

@@ -81,3 +81,36 @@ setup() {
 @test "247: udevd answers nothing: 5 s, then nothing more, exit 0" {
 	case_udevd_hung
 }
+
+# The rule reads auto_online_blocks as ATTR{../auto_online_blocks}, an
+# attribute of the block's parent directory: 247's udevadm test, on this
+# machine's sysfs, with the block taken for offline and the helper's
+# IMPORT replaced by an echo.  Matched against this kernel's own value the
+# helper is imported; against another value (the kernel onlines it) not.
+@test "247: the rule reads auto_online_blocks through the block's ../ (udevadm test)" {
+	local aob=/sys/devices/system/memory/auto_online_blocks block
+	[[ -r $aob ]] || skip "no $aob on this machine"
+	block=$(grep -lx 1 /sys/devices/system/memory/memory*/online 2>/dev/null | head -n 1) || true
+	[[ -n $block ]] || skip "no online memory block on this machine"
+	block=${block%/online}
+	[[ -e $UDEV_ROOT/bin/echo ]] || ln -s busybox "$UDEV_ROOT/bin/echo"
+	sed -e 's/ATTR{online}!="0"/ATTR{online}!="1"/' \
+		-e 's|IMPORT{program}="[^"]*"|IMPORT{program}="/bin/echo HPO_IMPORTED=1"|' \
+		"$TOP/build/39-hotplug-online.rules" > "$BATS_TEST_TMPDIR/taken.rules"
+	for value in "$(cat "$aob")" no-such-value; do
+		sed "s|ATTR{../auto_online_blocks}==\"offline\"|ATTR{../auto_online_blocks}==\"$value\"|" \
+			"$BATS_TEST_TMPDIR/taken.rules" > "$BATS_TEST_TMPDIR/$value.rules"
+		grep -q "ATTR{../auto_online_blocks}==\"$value\"" "$BATS_TEST_TMPDIR/$value.rules"
+		run -0 unshare -m sh -c '
+			mount --bind /sys "$1/sys" && mount --bind /dev "$1/dev" && mount -t tmpfs tmpfs "$1/run" &&
+			mkdir -p "$1/run/udev/rules.d" && cp "$2" "$1/run/udev/rules.d/39-hotplug-online.rules" &&
+			exec chroot "$1" /bin/udevadm test --action=add "$3" 2>&1' sh \
+			"$UDEV_ROOT" "$BATS_TEST_TMPDIR/$value.rules" "${block#/sys}"
+		assert_output --partial 'Reading rules file: /run/udev/rules.d/39-hotplug-online.rules'
+		if [[ $value == no-such-value ]]; then
+			refute_output --partial 'HPO_IMPORTED=1'
+		else
+			assert_line 'HPO_IMPORTED=1'
+		fi
+	done
+}
