@@ -1,7 +1,7 @@
 # make bench: time to usable memory in a real guest, the helper's cost per
 # event and per block, auto-movable's per block for one device of up to
 # 8192 blocks (tests/bench/, results in tests/bench/RESULTS.md).
-# Not part of `make check`: it takes ~35 min on 2 cores (TCG guests).
+# Not part of `make check`: it takes ~50 min on 2 cores (TCG guests).
 # Needs root (unshare -m, bind mounts) and ../shared/ beside the clone.
 bench: all deb vm-deps $(B)/hotplug-online-test
 	.ci/ensure-packages .ci/packages/bench.txt

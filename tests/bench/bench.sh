@@ -6,9 +6,10 @@
 #   BENCH_D_RUNS_32G, BENCH_D_CAP_32G  runs of (d) at 32 GiB and its cap in
 #                                   seconds (default 1, 240)
 #   BENCH_RUNS_VMEM                 virtio-mem 8 GiB runs of a, c, u, b (default 5)
-#   BENCH_RUNS_NOLOG_8G, _32G       runs of a, c, n for the cost of the log runs (5, 3)
-#   BENCH_PARTS                     "host guest nolog" (default), or some of them:
-#                                   the other parts' raw files are kept
+#   BENCH_RUNS_NOLOG_8G, _32G       runs of a, c, l, n for the cost of the log lines (5, 3)
+#   BENCH_RUNS_ICOUNT_8G, _32G, _VMEM  runs of a, c, u, b, n under qemu -icount (2, 1, 2)
+#   BENCH_PARTS                     "host guest nolog icount" (default), or some of
+#                                   them: the other parts' raw files are kept
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -17,20 +18,21 @@ baseline=$top/../shared/baselines/online_hotplug_memory.sh
 [[ -f $baseline ]] || { echo "bench: no '$baseline': a copy of shared/ must sit beside the clone" >&2; exit 1; }
 [[ $(id -u) == 0 ]] || { echo "bench: run as root (unshare -m and bind mounts for the fake sysfs trees)" >&2; exit 1; }
 
-parts=${BENCH_PARTS:-host guest nolog}
+parts=${BENCH_PARTS:-host guest nolog icount}
 for part in $parts; do
 	case $part in
 	host) rm -f "$raw"/{helper.csv,sweep.csv,host-meta.txt} ;;
 	guest) rm -f "$raw"/{vm.csv,vmem.csv,vm-meta.txt,setup-c.txt,replay-*.txt} ;;
 	nolog) rm -f "$raw"/vm-nolog.csv ;;
-	*) echo "bench: BENCH_PARTS: host, guest, nolog, not '$part'" >&2; exit 2 ;;
+	icount) rm -f "$raw"/{vm-icount.csv,vmem-icount.csv} ;;
+	*) echo "bench: BENCH_PARTS: host, guest, nolog, icount, not '$part'" >&2; exit 2 ;;
 	esac
 done
 mkdir -p "$raw"
 # meta.txt: the machine, then one line per part (date, commit, duration);
 # the lines of the parts kept stay.
 touch "$raw/meta.txt"
-grep -E '^(host|guest|nolog) part:' "$raw/meta.txt" > "$raw/meta.parts" || true
+grep -E '^(host|guest|nolog|icount) part:' "$raw/meta.txt" > "$raw/meta.parts" || true
 for part in $parts; do sed -i "/^$part part:/d" "$raw/meta.parts"; done
 {
 	echo "host: nproc $(nproc), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
@@ -77,7 +79,18 @@ nolog_part() {
 	"$here/vm-bench.sh" -s 8G -n "${BENCH_RUNS_NOLOG_8G:-5}" -v "a c l n" -o "$raw/vm-nolog.csv"
 	"$here/vm-bench.sh" -s 32G -n "${BENCH_RUNS_NOLOG_32G:-3}" -v "a c l n" -o "$raw/vm-nolog.csv"
 }
-for p in host guest nolog; do
+icount_part() {
+	# The same guests with qemu's -icount: the guest clock counts the
+	# instructions of its one vCPU (1 ns each) while it runs, so the host's
+	# load leaves the window alone (idle time still follows the host's
+	# clock); two runs give the same ms to a few tenths of a percent.
+	echo "bench: guest part under -icount" >&2
+	local ic=shift=0,sleep=on
+	"$here/vm-bench.sh" -i $ic -s 8G -n "${BENCH_RUNS_ICOUNT_8G:-2}" -v "a c u b n" -o "$raw/vm-icount.csv"
+	"$here/vm-bench.sh" -i $ic -s 32G -n "${BENCH_RUNS_ICOUNT_32G:-1}" -v "a c u b n" -o "$raw/vm-icount.csv"
+	"$here/vm-bench.sh" -i $ic -m vmem -s 8G -n "${BENCH_RUNS_ICOUNT_VMEM:-2}" -v "a c u b" -o "$raw/vmem-icount.csv"
+}
+for p in host guest nolog icount; do
 	[[ " $parts " != *" $p "* ]] || part "$p" "${p}_part"
 done
 python3 "$here/report.py" "$raw" > "$here/RESULTS.md"

@@ -44,7 +44,7 @@ p("```\n" + meta + "\n" + text("vm-meta.txt") + "\n```\n")
 names = {"a": "(a) kernel auto-online", "c": "(c) hotplug-online, kernel fast path (setup)",
          "u": "(u) hotplug-online, udev mode (no setup)", "b": "(b) distro udev rule (ATTR write)",
          "e": "(e) control: (b) + RUN of a no-op", "k": "(k) control: (a) without udevd",
-         "n": "(n) control: (c) without its log runs",
+         "n": "(n) control: (c)'s rule logging nothing (no RUN, no mark, no logger)",
          "l": "(l) (c) without the resident logger (the rule's runs log, a burst's first stays)",
          "d": "(d) classic script from RUN"}
 order = "aculnbekd"
@@ -206,10 +206,25 @@ time_section(nolog, "## 1e. What the log lines cost: (c) with the burst logger, 
              "A run of its own (a, c, l, n interleaved): (l) is (c) without "
              "hotplug-online-log.service (as without systemd: the rule runs the helper for each "
              "`online` event udevd handles before the first run's burst logger has made its "
-             "link); (n) is (c) with the installed rule's `RUN+=\"hotplug-online udev\"` on "
-             "online/offline events removed (an /etc override of the same file), so no log "
-             "lines at all: the floor. Not a candidate.", "pc-dimm, run of a/c/l/n", goals=False)
+             "link); (n) is (c)'s guest without the logger and with the installed rule's "
+             "online/offline lines reduced to their `ACTION` match and `GOTO` (no TEST, no mark, "
+             "no RUN: an /etc override of the same file), so no log lines at all: the floor of "
+             "the rule. Not a candidate.", "pc-dimm, run of a/c/l/n", goals=False)
 exec_section(nolog, "### 1e. execs", "pc-dimm, run of a/c/l/n", goals=False)
+icount_what = ("The same guests and clock as in 1 and 1c, booted with qemu's `-icount "
+               "shift=0,sleep=on`: while the one vCPU runs, the guest clock advances 1 ns per "
+               "instruction it executes, so the host's load does not stretch the window (time "
+               "the guest spends idle still follows the host's clock). Every variant's udevd "
+               "loads changed rules and warms its workers alike before the trace (an empty "
+               "`/etc/udev/rules.d/99-hpo-bench.rules`, `udevadm control --reload`, a `change` "
+               "event for every memory block). Runs of one variant agree to a few tenths of a "
+               "percent, so one or two runs are enough; (n) as in 1e.")
+vmi = rows("vm-icount.csv")
+time_section(vmi, "## 1f. Under -icount: pc-dimm", icount_what, "pc-dimm, icount")
+exec_section(vmi, "### 1f. execs and CPU", "pc-dimm, icount")
+vmemi = rows("vmem-icount.csv")
+time_section(vmemi, "## 1g. Under -icount: virtio-mem", icount_what, "virtio-mem, icount")
+exec_section(vmemi, "### 1g. execs and CPU", "virtio-mem, icount")
 if ratios:
     p("### Ratios (medians of each variant; paired: median (min–max) of per-run ratios)\n")
     p("| ratio | of medians | paired |")

@@ -1,5 +1,5 @@
 #!/bin/bash
-# vm-bench.sh [-s "8G 32G"] [-n RUNS] [-v "a c u b"] [-m dimm|vmem] [-o CSV]:
+# vm-bench.sh [-s "8G 32G"] [-n RUNS] [-v "a c u b"] [-m dimm|vmem] [-i SPEC] [-o CSV]:
 # time to usable memory in a real guest (Debian's kernel under qemu, the
 # harness of tests/vm/ used through lib.sh).  For each size and run, a fresh
 # guest per variant, in the order given, so variants are interleaved run by
@@ -17,8 +17,11 @@
 #   e  control: rule b plus RUN of a no-op program (the cost of a RUN)
 #   k  control: kernel auto-online as (a) with no udevd at all (hpo.udev=0):
 #      the kernel's own onlining, nobody handling the uevents
-#   n  control: (c) with the rule's RUN on online/offline events removed
-#      (no log lines): what (c) costs without one exec per block
+#   n  control: (c)'s rule logging nothing: its online/offline lines reduced
+#      to ACTION and GOTO (no TEST of the logger, no mark, no RUN), and no
+#      logger: the floor of the rule
+# -i SPEC: qemu -icount SPEC (shift=0,sleep=on: the guest clock counts the
+# vCPU's instructions while it runs, so the host's load stays out of it).
 # -m dimm (default): hot-add one pc-dimm of SIZE.  -m vmem: the guest boots
 # with a virtio-mem-pci device of SIZE at requested-size 0 and its driver
 # loaded; the bench then sets requested-size to SIZE (QMP qom-set).
@@ -35,9 +38,10 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-sizes="8G 32G" runs=3 variants="a c u b" out=$here/raw/vm.csv mode=dimm
-while getopts s:n:o:v:m: opt; do
+sizes="8G 32G" runs=3 variants="a c u b" out=$here/raw/vm.csv mode=dimm icount=
+while getopts s:n:o:v:m:i: opt; do
 	case $opt in
+	i) icount=$OPTARG ;;
 	s) sizes=$OPTARG ;;
 	n) runs=$OPTARG ;;
 	v) variants=$OPTARG ;;
@@ -181,6 +185,7 @@ one_run() { # VARIANT SIZE RUN
 		qemu=(--qemu-arg=-object "--qemu-arg=memory-backend-ram,id=mem-vmem0,size=$(bytes "$size"),reserve=off"
 			--qemu-arg=-device "--qemu-arg=virtio-mem-pci,id=vmem0,memdev=mem-vmem0,requested-size=0")
 	fi
+	[[ -z $icount ]] || qemu+=(--qemu-arg=-icount "--qemu-arg=$icount")
 	t0=$(date +%s.%N)
 	vm_boot "$dir" --append "$append" --mem "$GUEST_MEM" --maxmem "$GUEST_MAXMEM" \
 		--lifetime $((cap + 300)) --timeout 300 "${qemu[@]}" 2> /dev/null
@@ -199,6 +204,14 @@ one_run() { # VARIANT SIZE RUN
 		[[ $v != n ]] || vm_sh "hpo-bench rules n"
 		;;
 	esac
+	# Every variant's udevd loads changed rules here, before the trace: a
+	# variant that changed them (b, d, e, n) would otherwise parse every
+	# rules file at its first measured event, and fork its workers anew (a
+	# reload of changed rules stops them) inside the window.  So each
+	# variant changes them (an empty file) and reloads, then warms its
+	# workers alike with a change event for every memory block.
+	[[ $v == k ]] || vm_sh 'mkdir -p /etc/udev/rules.d && : > /etc/udev/rules.d/99-hpo-bench.rules && udevadm control --reload &&
+		udevadm trigger --action=change --subsystem-match=memory && udevadm settle --timeout=60'
 	# The premise of each variant, checked: (a) and (c) have the kernel
 	# online, (u) has it leave the blocks to udev.
 	aob=$(vm_sh 'cat /sys/devices/system/memory/auto_online_blocks')
