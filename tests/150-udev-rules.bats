@@ -134,9 +134,9 @@ need_block() {
 	HOST_AOB=$(cat "$AOB")
 	# The rule made to take this kernel's value for "offline" (nothing to
 	# change where it is).
-	AOB_SED=
+	AOB_SED=()
 	[[ $HOST_AOB == offline ]] ||
-		AOB_SED="s|ATTR{../auto_online_blocks}==\"offline\"|ATTR{../auto_online_blocks}==\"$HOST_AOB\"|"
+		AOB_SED=("s|ATTR{../auto_online_blocks}==\"offline\"|ATTR{../auto_online_blocks}==\"$HOST_AOB\"|")
 }
 
 # The memory rule with the block taken for offline (its online file reads 1).
@@ -202,12 +202,12 @@ FORCE_OFFLINE='s/ATTR{online}!="0"/ATTR{online}!="1"/'
 
 @test "rules: memory add: an offline block the kernel left offline (auto_online_blocks = offline) imports the helper" {
 	need_block
-	rules=$(variant "$FORCE_OFFLINE" ${AOB_SED:+"$AOB_SED"})
+	rules=$(variant "$FORCE_OFFLINE" "${AOB_SED[@]}")
 	udev_test "$rules" "$BLOCK"
 	assert_equal "$(parse_errors)" ''
 	imported "$rules" 1
 	# Control: the same block without the forced test imports nothing.
-	rules=$(variant ${AOB_SED:+"$AOB_SED"})
+	rules=$(variant "${AOB_SED[@]}")
 	udev_test "$rules" "$BLOCK"
 	not_imported
 }
@@ -244,10 +244,10 @@ FORCE_OFFLINE='s/ATTR{online}!="0"/ATTR{online}!="1"/'
 @test "rules: memory add on a kernel without the online attribute: the state is read" {
 	need_block
 	old='s/TEST=="online", ATTR{online}!="0"/TEST=="no_such_file", ATTR{online}!="0"/;s/TEST!="online", ATTR{state}/TEST!="no_such_file", ATTR{state}/'
-	rules=$(variant "$old" ${AOB_SED:+"$AOB_SED"})
+	rules=$(variant "$old" "${AOB_SED[@]}")
 	udev_test "$rules" "$BLOCK"
 	not_imported
-	rules=$(variant "$old" ${AOB_SED:+"$AOB_SED"} 's/ATTR{state}!="offline"/ATTR{state}!="online"/')
+	rules=$(variant "$old" "${AOB_SED[@]}" 's/ATTR{state}!="offline"/ATTR{state}!="online"/')
 	udev_test "$rules" "$BLOCK"
 	imported "$rules" 1
 }
@@ -255,14 +255,14 @@ FORCE_OFFLINE='s/ATTR{online}!="0"/ATTR{online}!="1"/'
 @test "rules: memory add on s390x/ppc64: nothing, unless setup left the arch-memory flag" {
 	need_block
 	# This machine's architecture taken for s390x (any matches '*').
-	rules=$(variant "$FORCE_OFFLINE" ${AOB_SED:+"$AOB_SED"} 's/CONST{arch}=="s390\*|ppc64\*"/CONST{arch}=="*"/')
+	rules=$(variant "$FORCE_OFFLINE" "${AOB_SED[@]}" 's/CONST{arch}=="s390\*|ppc64\*"/CONST{arch}=="*"/')
 	udev_test "$rules" "$BLOCK"
 	not_imported
 	ARCH_FLAG=1 udev_test "$rules" "$BLOCK"
 	imported "$rules" 1
 	# Control: as this machine is (not s390x or ppc64), the flag does not matter.
 	[[ $(uname -m) != @(s390*|ppc64*) ]] || skip "this machine is $(uname -m)"
-	rules=$(variant "$FORCE_OFFLINE" ${AOB_SED:+"$AOB_SED"})
+	rules=$(variant "$FORCE_OFFLINE" "${AOB_SED[@]}")
 	udev_test "$rules" "$BLOCK"
 	imported "$rules" 1
 	# CPUs are not filtered by architecture.

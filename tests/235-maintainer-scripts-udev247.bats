@@ -101,6 +101,7 @@ setup() {
 		sed "s|ATTR{../auto_online_blocks}==\"offline\"|ATTR{../auto_online_blocks}==\"$value\"|" \
 			"$BATS_TEST_TMPDIR/taken.rules" > "$BATS_TEST_TMPDIR/$value.rules"
 		grep -q "ATTR{../auto_online_blocks}==\"$value\"" "$BATS_TEST_TMPDIR/$value.rules"
+		# shellcheck disable=SC2016 # the script expands in the namespace's sh
 		run -0 unshare -m sh -c '
 			mount --bind /sys "$1/sys" && mount --bind /dev "$1/dev" && mount -t tmpfs tmpfs "$1/run" &&
 			mkdir -p "$1/run/udev/rules.d" && cp "$2" "$1/run/udev/rules.d/39-hotplug-online.rules" &&

@@ -83,6 +83,7 @@ wait_lines() {
 	vm_sh "echo offline > /sys/devices/system/memory/$b/state; udevadm settle --timeout=30"
 	run -0 vm_sh "cat /run/udev/data/+memory:$b"
 	assert_line 'E:HOTPLUG_ONLINE_LOG=run'
+	# shellcheck disable=SC2016 # the script expands in the guest
 	vm_sh 'hpo-vm-unit exec hotplug-online-log.service </dev/null >/dev/null 2>&1 &
 		for i in $(seq 100); do test -e /run/hotplug-online/logger/alive && break; sleep 0.1; done'
 	run -0 vm_sh 'pidof hotplug-online'
