@@ -15,10 +15,17 @@
  *
  *   /run/hotplug-online/logger        symlink to /proc/PID/fd/N, our open
  *                                     fd of burst/: the rule's TEST of
- *                                     logger/alive finds it only while we
+ *                                     logger/alive2 finds it only while we
  *                                     live (a dead logger's link dangles,
  *                                     or names another process's fd)
- *   /run/hotplug-online/burst/alive   an empty file, found through the link
+ *   /run/hotplug-online/burst/alive2  an empty file, found through the link
+ *   /run/hotplug-online/burst/alive   the same for the rule of before
+ *                                     (HOTPLUG_ONLINE_LOG=deferred on the
+ *                                     logger's events, which we log too),
+ *                                     while a package upgrade replaces it:
+ *                                     the rule of now tests alive2, which
+ *                                     an older logger, logging only events
+ *                                     marked deferred, does not make
  *   /run/hotplug-online/logger.lock   flock: one logger at a time
  *   /run/hotplug-online/waiting/SEQ   the run for event SEQNUM=SEQ (of the
  *                                     device the file names) waits for the
@@ -61,6 +68,7 @@
 #define LINK    "logger"
 #define BURST   "burst"
 #define ALIVE   "alive"
+#define ALIVE2  "alive2"
 #define LOCK    "logger.lock"
 #define WAITING "waiting"
 
@@ -113,7 +121,8 @@ static unsigned long long dev_key(const struct device *d)
 	return ((unsigned long long)d->type + 1) << 56 | d->index;
 }
 
-/* And back. */
+/* And back (an index has MAX_INDEX_DIGITS digits at most). */
+_Static_assert(MAX_INDEX_DIGITS <= 16, "an index fits in dev_key()'s 56 bits");
 static void key_device(unsigned long long k, struct device *d)
 {
 	device_init(d, (enum devtype)((k >> 56) - 1), (unsigned long)(k & ((1ULL << 56) - 1)));
@@ -290,7 +299,8 @@ static void handle(struct ctx *c, struct logger *lg, const char *msg, size_t len
 			lg->held_since = lg->last;
 		lg->held[lg->nheld++] = dev_key(&d);
 	} else if (act == ACT_OFFLINE) {
-		/* At once: its mark tells a later `add` the block was offlined. */
+		/* The block's held line first, and its marks (ONLINED taken);
+		 * then this line, whose marks decide the block's next one. */
 		flush(c, lg);
 		log_transition(c, &d, false);
 	}
@@ -352,7 +362,9 @@ static int start_burst(struct logger *lg, int dir, const struct device *d)
 		return -1;   /* the rule goes on running us for each event */
 	lg->burst = run_dir(BURST, true);
 	if (lg->burst < 0 || (fstatat(lg->burst, ALIVE, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
-			      state_write(lg->burst, ALIVE, "") < 0))
+			      state_write(lg->burst, ALIVE, "") < 0) ||
+	    (fstatat(lg->burst, ALIVE2, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+	     state_write(lg->burst, ALIVE2, "") < 0))
 		goto fail;
 	snprintf(lg->link, sizeof(lg->link), "/proc/%d/fd/%d", (int)getpid(), lg->burst);
 	unlinkat(dir, tmp, 0);

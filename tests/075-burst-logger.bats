@@ -69,7 +69,9 @@ pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u |
 	in_netns '
 		logger 100 $M/memory0
 		readlink "$RUNDIR/logger"
-		for n in 1 2 3 4 5; do handed $n 10$n; done
+		for n in 1 2 3 4; do handed $n 10$n; done
+		# Marked as the rule of before marked what it left to a logger: logged too.
+		"$SEND" ACTION=online DEVPATH=$M/memory5 SUBSYSTEM=memory SEQNUM=105 HOTPLUG_ONLINE_LOG=deferred
 		wait $LPID; echo "exit $?"
 		[[ ! -e $RUNDIR/logger && ! -L $RUNDIR/logger ]] && echo "link gone"'
 	assert_success
@@ -212,7 +214,7 @@ pids() { devlog_lines | grep -oE '^<[0-9]+>hotplug-online\[[0-9]+\]' | sort -u |
 	[[ -w $KEV ]] || skip "cannot write $KEV"
 	in_netns '
 		logger 100 $M/memory0
-		[[ -e $RUNDIR/logger/alive ]] && echo "alive"
+		[[ -e $RUNDIR/logger/alive2 ]] && echo "alive"
 		kernel_event_wait $LPID'
 	assert_success
 	assert_line alive
@@ -263,7 +265,7 @@ logd() {
 		${HO_WRAPPER:-} "$HO" --sysfs "$SYS" --config "$CFG" log &
 		DPID=$!
 		for ((i = 0; i < 3000; i++)); do
-			[[ -e $RUNDIR/logger/alive && $(readlink "$RUNDIR/logger") == /proc/$DPID/* ]] && break
+			[[ -e $RUNDIR/logger/alive2 && $(readlink "$RUNDIR/logger") == /proc/$DPID/* ]] && break
 			sleep 0.01
 		done'
 }
@@ -272,7 +274,7 @@ logd() {
 	in_netns "$(logd)"'
 		handed 1 101
 		sleep 0.7
-		[[ -e $RUNDIR/logger/alive ]] && echo "still there"
+		[[ -e $RUNDIR/logger/alive2 ]] && echo "still there"
 		handed 2 102
 		sleep 0.2
 		kill -TERM $DPID; wait $DPID; echo "exit $?"
@@ -320,17 +322,26 @@ logd() {
 }
 
 # A hot-add's lines are written after it: the logger holds `online` lines
-# until a step of HOLD_MS brings no memory or CPU event (1 s here, 100 ms
+# until a step of HOLD_MS brings no memory or CPU event (2 s here, 100 ms
 # shipped), HOLD_MAX_MS at most (4 s here, 5 s shipped); it reads its
-# socket once a step, and an offline event, at the step that reads it,
-# writes the held lines and its own at once.  `seen N` says how
-# many lines for memoryN the fake /dev/log holds (socat appends them as
-# they come, without newlines).
-@test "log: online lines wait until the events stop, an offline writes them first, a stream holds them the cap at most" {
-	HOTPLUG_ONLINE_TEST_LOGGER_HOLD_MS=1000 HOTPLUG_ONLINE_TEST_LOGGER_HOLD_MAX_MS=4000 \
+# socket once a step while events come, and an offline event, at the step
+# that reads it, writes the held lines and its own.  `seen N` says how many
+# lines for memoryN the fake /dev/log holds (socat appends them as they
+# come, without newlines); `until_seen N` waits for one, 15 s at most;
+# `stream T` sends an event udevd would broadcast (an add, never logged)
+# every 0.1 s for T tenths of a second.
+@test "log: online lines wait until the events stop, an offline writes them first, a stream holds them the cap at most, SIGTERM writes them" {
+	HOTPLUG_ONLINE_TEST_LOGGER_HOLD_MS=2000 HOTPLUG_ONLINE_TEST_LOGGER_HOLD_MAX_MS=4000 \
 	in_netns "$(logd)"'
 		seen() { echo "memory$1 $2: $(grep -o "memory$1: [a-z]*" "$DEVLOG_OUT" | wc -l)"; }
-		stream() {   # udevd broadcasts of add events (never logged), for $1 tenths of a second
+		until_seen() {
+			for ((t = 0; t < 150; t++)); do
+				grep -q "memory$1: " "$DEVLOG_OUT" && break
+				sleep 0.1
+			done
+			seen "$@"
+		}
+		stream() {
 			for ((i = 0; i < $1; i++)); do
 				"$SEND" ACTION=add DEVPATH=$M/memory7 SUBSYSTEM=memory SEQNUM=$((900 + i))
 				sleep 0.1
@@ -339,16 +350,18 @@ logd() {
 		handed 1 101; handed 2 102
 		stream 15
 		seen 1 "while events came"; seen 2 "while events came"
-		sleep 1.6
-		seen 1 "once they stopped"; seen 2 "once they stopped"
+		until_seen 1 "once they stopped"; until_seen 2 "once they stopped"
 		handed 3 201
 		"$SEND" ACTION=offline DEVPATH=$M/memory4 SUBSYSTEM=memory SEQNUM=202
-		stream 15
+		stream 30
 		seen 3 "after an offline, events still coming"; seen 4 "after an offline, events still coming"
 		handed 5 301
 		stream 55
 		seen 5 "in a stream longer than the cap"
-		kill -TERM $DPID; wait $DPID; echo "exit $?"'
+		handed 6 401
+		sleep 0.2
+		kill -TERM $DPID; wait $DPID; echo "exit $?"
+		seen 6 "after SIGTERM"'
 	assert_success
 	assert_line 'memory1 while events came: 0'
 	assert_line 'memory2 while events came: 0'
@@ -358,11 +371,13 @@ logd() {
 	assert_line 'memory4 after an offline, events still coming: 1'
 	assert_line 'memory5 in a stream longer than the cap: 1'
 	assert_line 'exit 0'
+	assert_line 'memory6 after SIGTERM: 1'
 	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory1: online (128 MiB, node 0, zone Normal; by another agent)
 <30>hotplug-online[PID]: memory2: online (128 MiB, node 0, zone Normal; by another agent)
 <30>hotplug-online[PID]: memory3: online (128 MiB, node 0, zone Normal; by another agent)
 <30>hotplug-online[PID]: memory4: offline (128 MiB, node 1)
-<30>hotplug-online[PID]: memory5: online (128 MiB, node 1, zone Normal; by another agent)'
+<30>hotplug-online[PID]: memory5: online (128 MiB, node 1, zone Normal; by another agent)
+<30>hotplug-online[PID]: memory6: online (128 MiB, node 1, zone Normal; by another agent)'
 }
 
 @test "log: takes no operand" {

@@ -36,7 +36,8 @@ setup() {
 # with RULES-FILE as the only rules file there is.  ARCH_FLAG=1: with
 # setup's /run/hotplug-online/arch-memory (skip_s390x_ppc64 = no) there.
 # LOGGER_LINK=TARGET: with a logger's link (logger.c) pointing there, and
-# its burst/alive; udevadm has burst/ open as fd 9.
+# its burst/alive and alive2 (OLD_LOGGER=1: alive only, as a logger of
+# before made it); udevadm has burst/ open as fd 9.
 udev_test() {
 	local rules=$1 dev=$2 action=${3:-add}
 	# shellcheck disable=SC2016 # the script expands in the namespace
@@ -55,12 +56,13 @@ udev_test() {
 		if [ -n "$5" ]; then
 			mkdir -p -m 0700 /run/hotplug-online/burst
 			: >/run/hotplug-online/burst/alive
+			[ "$6" = 1 ] || : >/run/hotplug-online/burst/alive2
 			ln -s "$5" /run/hotplug-online/logger
 		fi
 		# fd 9: as a live logger holds burst/ open (LOGGER_LINK=/proc/self/fd/9).
 		[ ! -d /run/hotplug-online/burst ] || exec 9</run/hotplug-online/burst
 		exec udevadm test --action="$3" "$2" 2>&1' sh "$rules" "$dev" "$action" "${ARCH_FLAG:-0}" \
-		"${LOGGER_LINK:-}"
+		"${LOGGER_LINK:-}" "${OLD_LOGGER:-0}"
 	assert_output --partial 'Reading rules file: /run/udev/rules.d/39-hotplug-online.rules'
 	# Ours alone.
 	[[ $(grep -c '^Reading rules file: ' <<<"$output") == 1 ]] || fail "other rules were read:"$'\n'"$output"
@@ -314,6 +316,11 @@ FORCE_OFFLINE='s/ATTR{online}!="0"/ATTR{online}!="1"/'
 			# Or its PID now another process's, whose fd N is open: the
 			# link resolves, but not to burst/.
 			LOGGER_LINK=/proc/self/fd/0 udev_test "$SAFE" "$dev" "$action"
+			assert_line "run: '$HELPER'"
+			assert_line 'HOTPLUG_ONLINE_LOG=run'
+			# A logger of before (burst/alive, no alive2: it logs only
+			# events marked deferred): a run, marked, which it leaves.
+			OLD_LOGGER=1 LOGGER_LINK=/proc/self/fd/9 udev_test "$SAFE" "$dev" "$action"
 			assert_line "run: '$HELPER'"
 			assert_line 'HOTPLUG_ONLINE_LOG=run'
 		done

@@ -36,7 +36,7 @@ teardown_file() { guest_stop; }
 	assert_offline_online_logged "$b"
 }
 
-@test "burst: negative control: without the rule's mark, each block is a run of its own" {
+@test "burst: negative control: without the rule's test of the logger, each block is a run of its own" {
 	vm_sh "mkdir -p /etc/udev/rules.d && sed '/logger\/alive/d' /usr/lib/udev/rules.d/39-hotplug-online.rules \
 		> /etc/udev/rules.d/39-hotplug-online.rules && udevadm control --reload"
 	add_dimm 1G

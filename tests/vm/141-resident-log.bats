@@ -30,7 +30,7 @@ wait_lines() {
 	run -0 vm_sh 'pidof hotplug-online'
 	LOGD=$output
 	[[ $LOGD =~ ^[0-9]+$ ]] || fail "not one logger process: '$LOGD'"
-	run -0 vm_sh 'readlink /run/hotplug-online/logger; test -e /run/hotplug-online/logger/alive && echo alive'
+	run -0 vm_sh 'readlink /run/hotplug-online/logger; test -e /run/hotplug-online/logger/alive2 && echo alive'
 	assert_line --regexp "^/proc/$LOGD/fd/[0-9]+\$"
 	assert_line alive
 }
@@ -74,9 +74,10 @@ wait_lines() {
 }
 
 # The rule marks only the events it runs the helper for
-# (HOTPLUG_ONLINE_LOG=run), and udevd keeps a device's properties in its
-# database from one event to the next: the logger's path must clear the
-# mark, or the block's next line would be taken for a run's and lost.
+# (HOTPLUG_ONLINE_LOG=run), and udevd keeps that mark in its database.  It
+# does not carry it into the device's next event (systemd copies a
+# device's stored properties into a new event only for `move`): if it did,
+# the logger would take the block's next line for a run's and lose it.
 @test "resident: started again, a block whose last event was a run's (its mark in udev's database) gets its line from the logger" {
 	b=$(last_block)
 	# No logger now: the block's offline event is a run's, marked.
@@ -85,7 +86,7 @@ wait_lines() {
 	assert_line 'E:HOTPLUG_ONLINE_LOG=run'
 	# shellcheck disable=SC2016 # the script expands in the guest
 	vm_sh 'hpo-vm-unit exec hotplug-online-log.service </dev/null >/dev/null 2>&1 &
-		for i in $(seq 100); do test -e /run/hotplug-online/logger/alive && break; sleep 0.1; done'
+		for i in $(seq 100); do test -e /run/hotplug-online/logger/alive2 && break; sleep 0.1; done'
 	run -0 vm_sh 'pidof hotplug-online'
 	LOGD=$output
 	[[ $LOGD =~ ^[0-9]+$ ]] || fail "not one logger process: '$LOGD'"
