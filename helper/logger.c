@@ -35,13 +35,13 @@
  * - The rule's one TEST decides for each event: the logger's (it logs it
  *   from udevd's broadcast) or a run's (marked; that run logs it).
  * - The logger binds its socket before it makes the link, so the
- *   broadcast of every event left to it reaches it.  It removes the link after a second with
- *   no memory or CPU event, and leaves once every online/offline event the
- *   kernel sent before that has come back from udevd, or is held by a run
- *   waiting for it (udevd holds a device's later events behind the one it
- *   is running: those of the logger's own device, and of a waiting run's,
- *   are not waited for).  It stays GRACE_MS more for broadcasts on their
- *   way, and DRAIN_MS at most.
+ *   broadcast of every event left to it reaches it.  It removes the link
+ *   after a second with no memory or CPU event, and leaves once every
+ *   online/offline event the kernel sent before that has come back from
+ *   udevd, or is held by a run waiting for it (udevd holds a device's
+ *   later events behind the one it is running: those of the logger's own
+ *   device, and of a waiting run's, are not waited for).  It stays
+ *   GRACE_MS more for broadcasts on their way, and DRAIN_MS at most.
  * - A run that finds the lock taken and no link waits until the logger
  *   has left: the lines of one device keep their order, and so do its
  *   marks (device.c).  With the link there it logs at once (wait_lock()).
@@ -156,8 +156,7 @@ static int open_lock(int dir)
 /* A run that finds the lock taken: if the logger's link is there, udevd
  * checked our event before the logger made it (else it would have been
  * left to the logger, with no run), and so every earlier event of our
- * device too: nothing of
- * ours is the logger's, log at once.  With no link the logger is leaving
+ * device too: nothing of ours is the logger's, log at once.  With no link the logger is leaving
  * and may still owe our device a line: wait for the lock (our SEQNUM in
  * waiting/ tells the logger not to wait for us in turn), at most WAIT_MS. */
 static void wait_lock(int dir, int lock, const char *seq, const struct device *d)
