@@ -3,9 +3,10 @@
 # run udevd starts for an event (it has SEQNUM) stays, follows udevd's
 # broadcast of processed events on a real netlink socket, and logs those
 # our rule ran no helper for (not marked HOTPLUG_ONLINE_LOG=run).  Each
-# scenario runs in a network namespace of its own (udevd's group 2 is per namespace), where
-# tests/test_helper/uevent-send multicasts what udevd would; the real udevd
-# and kernel are the VM suite's (tests/vm/140-burst-log.bats).
+# scenario runs in a network namespace of its own (udevd's group 2 is per
+# namespace), where tests/test_helper/uevent-send multicasts what udevd
+# would; the real udevd and kernel are the VM suite's
+# (tests/vm/140-burst-log.bats).
 # Each scenario is a script for the namespace's bash, expanded there:
 # shellcheck disable=SC2016
 
@@ -33,9 +34,9 @@ export KEV=/sys/devices/system/cpu/cpu0/uevent
 # DEVPATH` starts the helper as udevd runs it for an online event (in the
 # background, $LPID its PID) and waits for its link; `handed N SEQ`
 # broadcasts memoryN's online event as udevd does once our rule has left it
-# to the logger; `kernel_event` has the
-# kernel send one ($KEV); `kernel_event_wait PID...` does, waits for the
-# PIDs and says how long that took ("waited MS").
+# to the logger; `kernel_event` has the kernel send one ($KEV);
+# `kernel_event_wait PID...` does, waits for the PIDs and says how long
+# that took ("waited MS").
 in_netns() {
 	run --separate-stderr unshare -n bash -c '
 		set -u
