@@ -12,106 +12,16 @@
 
 #include "hotplug-online.h"
 
-#define PARAMS "module/memory_hotplug/parameters"
-#define RECORD "kernel-saved"
-#define ARCH_FLAG "arch-memory"
 
 /* Policy knobs first: the kernel does not expect ratio and NUMA to change
  * under an enabled policy, and auto_online_blocks turns it all on. */
 static const enum knob write_order[NKNOBS] = { K_RATIO, K_NUMA, K_POLICY, K_AUTO_ONLINE };
 
-static int knob_dir(struct ctx *c, enum knob k)
-{
-	return k == K_AUTO_ONLINE ? dup(class_dir(c, DEV_MEMORY)) : open_path(c->root, PARAMS);
-}
-
-/* Every knob's value, "" where absent; -EBADMSG names the bad one in *bad. */
-static int read_knobs_at(struct ctx *c, struct knobs *kn, enum knob *bad)
-{
-	memset(kn, 0, sizeof(*kn));
-	for (enum knob k = 0; k < NKNOBS; k++) {
-		int dir = knob_dir(c, k), r;
-
-		if (dir < 0)
-			continue;
-		r = read_attr(dir, knob_name(k), kn->val[k], sizeof(kn->val[k]));
-		close(dir);
-		if (r == -ENOENT) {
-			kn->val[k][0] = '\0';
-			continue;
-		}
-		if (r >= 0 && parse_knob(k, kn->val[k]) < 0)
-			r = -EBADMSG;
-		if (r < 0) {
-			*bad = k;
-			kn->val[k][0] = '\0';
-			return r;
-		}
-	}
-	return 0;
-}
-
-int read_knobs(struct ctx *c, struct knobs *kn)
-{
-	enum knob bad;
-
-	return read_knobs_at(c, kn, &bad);
-}
-
-/* The record of what setup replaced this boot; empty when there is none. */
-int read_saved(struct knobs *saved)
-{
-	char text[NKNOBS * (KNOB_LEN + 32)];
-	int dir = run_dir(NULL, false), r;
-
-	memset(saved, 0, sizeof(*saved));
-	if (dir < 0)
-		return dir == -ENOENT ? 0 : dir;
-	r = state_read(dir, RECORD, text, sizeof(text));
-	close(dir);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r;
-	return parse_record(text, saved) < 0 ? -EBADMSG : 0;
-}
-
-static int write_record(const struct knobs *saved)
-{
-	char text[NKNOBS * (KNOB_LEN + 32)] = "";
-	int dir = run_dir(NULL, true), r;
-
-	if (dir < 0)
-		return dir;
-	for (enum knob k = 0; k < NKNOBS; k++)
-		if (saved->val[k][0])
-			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s=%s\n",
-				 knob_name(k), saved->val[k]);
-	if (text[0])
-		r = state_write(dir, RECORD, text);
-	else
-		r = unlinkat(dir, RECORD, 0) < 0 && errno != ENOENT ? -errno : 0;
-	close(dir);
-	return r;
-}
-
-static int knob_write(struct ctx *c, enum knob k, const char *val)
-{
-	int dir = knob_dir(c, k), r;
-
-	if (dir < 0)
-		return dir;
-	r = write_attr(knob_name(k), dir, knob_name(k), val);
-	close(dir);
-	return r;
-}
-
 /* A bad knob or record is bad input: say which, write nothing. */
 static int inputs(struct ctx *c, struct knobs *now, struct knobs *saved)
 {
-	char b[80];
 	enum knob bad;
-	int r = read_knobs_at(c, now, &bad);
+	int r = read_knobs(c, now, &bad);
 
 	if (r == -EBADMSG) {
 		say(LOG_ERR, "'%s' holds a value the kernel never writes: nothing changed",
@@ -124,27 +34,27 @@ static int inputs(struct ctx *c, struct knobs *now, struct knobs *saved)
 	}
 	r = read_saved(saved);
 	if (r < 0) {
-		say(LOG_ERR, "'%s/" RECORD "': %s: nothing changed",
-		    shown(fault_path("RUNDIR", "/run/hotplug-online"), b, sizeof(b)),
-		    r == -EBADMSG ? "unexpected contents" : strerror(-r));
+		say(LOG_ERR, "'" RUNDIR "/" RECORD "': %s: nothing changed", r == -EBADMSG ? "unexpected contents" : strerror(-r));
 		return r == -EBADMSG ? EXIT_USAGE : EXIT_FAIL;
 	}
 	return EXIT_OK;
 }
 
-static int kernel_caps(const struct knobs *now, struct kernel_caps *k)
+static int kernel_caps(struct ctx *c, const struct knobs *now, struct kernel_caps *k)
 {
-	struct buf b = { 0 };
-	int r = read_proc("cmdline", &b);
+	char line[4096];
+	static char word[64];
+	int r = read_cmdline(line, sizeof(line));
 
 	memset(k, 0, sizeof(*k));
 	k->auto_online = now->val[K_AUTO_ONLINE][0] != '\0';
 	k->policy = now->val[K_POLICY][0] != '\0';
 	k->arch_skip = arch_skips_memory();
+	k->dax = has_devices(c, "dax") || has_devices(c, "nd") || has_devices(c, "cxl");
+	k->cmdline = word;
 	if (r == 0)
-		parse_cmdline(b.p, k->cmdline, sizeof(k->cmdline));
-	buf_free(&b);
-	if (r < 0)
+		parse_cmdline(line, word, sizeof(word));
+	else
 		say(LOG_ERR, "cannot read the kernel command line: %s",
 		    r == -EBADMSG ? "unexpected contents" : strerror(-r));
 	return r;
@@ -166,14 +76,14 @@ static int set_knob(struct ctx *c, enum knob k, const char *val, struct knobs *n
 	}
 	if (!saved->val[k][0]) {
 		strcpy(saved->val[k], now->val[k]);
-		r = write_record(saved);
+		r = write_saved(saved);
 		if (r < 0) {
 			say(LOG_ERR, "cannot record '%s' before changing it: %s", knob_name(k),
 			    strerror(-r));
 			return r;
 		}
 	}
-	r = knob_write(c, k, val);
+	r = write_knob(c, k, val);
 	if (r < 0)
 		return r;
 	say(LOG_INFO, "%s: %s (was %s)%s", knob_name(k), val, now->val[k], note);
@@ -193,37 +103,19 @@ static int put_back(struct ctx *c, enum knob k, struct knobs *now, struct knobs 
 		return 0;
 	}
 	if (strcmp(now->val[k], saved->val[k]) != 0 && now->val[k][0])
-		r = knob_write(c, k, saved->val[k]);
+		r = write_knob(c, k, saved->val[k]);
 	if (r < 0)
 		return r;
 	if (now->val[k][0] && strcmp(now->val[k], saved->val[k]) != 0)
 		say(LOG_INFO, "%s: %s (put back, was %s)", knob_name(k), saved->val[k], now->val[k]);
 	saved->val[k][0] = '\0';
-	return write_record(saved);
+	return write_saved(saved);
 }
 
 static int failed_knob(enum knob k, int r)
 {
 	say(LOG_ERR, "cannot set '%s': %s", knob_name(k), strerror(-r));
 	return EXIT_FAIL;
-}
-
-/* The rule leaves s390x/ppc64 memory alone (no exec at every boot for
- * standby memory) unless this flag says skip_s390x_ppc64 = no. */
-static int arch_flag(struct ctx *c)
-{
-	int dir, r = 0;
-
-	if (c->dry_run || (dir = run_dir(NULL, !c->cfg.skip_arch)) < 0)
-		return 0;
-	if (!c->cfg.skip_arch)
-		r = state_write(dir, ARCH_FLAG, "skip_s390x_ppc64 = no\n");
-	else if (unlinkat(dir, ARCH_FLAG, 0) < 0 && errno != ENOENT)
-		r = -errno;
-	close(dir);
-	if (r < 0)
-		say(LOG_ERR, "cannot update '" ARCH_FLAG "' in the run directory: %s", strerror(-r));
-	return r;
 }
 
 int cmd_setup(struct ctx *c)
@@ -235,13 +127,11 @@ int cmd_setup(struct ctx *c)
 
 	if (r != EXIT_OK)
 		return r;
-	if (kernel_caps(&now, &caps) < 0)
+	if (kernel_caps(c, &now, &caps) < 0)
 		return EXIT_USAGE;
-	if (arch_flag(c) < 0)
-		return EXIT_FAIL;
 	plan_kernel(&c->cfg, &caps, &plan);
 	printf("%s\n", plan.why);
-	if (plan.conflict)   /* caps.cmdline is shown() already */
+	if (caps.cmdline[0] && c->cfg.memory_set)   /* shown() already */
 		say(LOG_NOTICE, "memory = %s in the configuration overrides '%s' on the kernel "
 		    "command line", policy_name(c->cfg.memory), caps.cmdline);
 	if (plan.auto_online)

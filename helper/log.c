@@ -19,20 +19,12 @@
 
 static int log_dest;
 static int log_pid;   /* getpid() once: a sweep logs thousands of lines */
-static int log_fd = -1;    /* -2: syslog failed once, use kmsg from now on */
+static int log_fd = -1;
 
 void log_setup(int dest)
 {
 	log_dest = dest;
 	log_pid = (int)getpid();
-}
-
-/* A process that stays (`hotplug-online log`) tries /dev/log again after
- * a failure, for a syslog daemon that started, or restarted, since. */
-void log_retry(void)
-{
-	if (log_fd == -2)
-		log_fd = -1;
 }
 
 /* /dev/log is a datagram socket for rsyslog, journald and busybox, a
@@ -43,11 +35,7 @@ static int syslog_connect(void)
 {
 	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	const char *path = fault_path("DEVLOG", "/dev/log");
-
-	if (strlen(path) >= sizeof(sa.sun_path))
-		return -1;
-	strcpy(sa.sun_path, path);
+	strcpy(sa.sun_path, "/dev/log");
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
 
@@ -71,9 +59,7 @@ static int send_syslog(int prio, const char *msg)
 	char line[600];
 	int n;
 
-	if (log_fd == -1 && (log_fd = syslog_connect()) < 0)
-		log_fd = -2;
-	if (log_fd < 0)
+	if (log_fd < 0 && (log_fd = syslog_connect()) < 0)
 		return -1;
 	n = snprintf(line, sizeof(line), "<%d>%s[%d]: %s", LOG_DAEMON | prio, IDENT,
 		     log_pid, msg);
@@ -90,7 +76,7 @@ static int send_syslog(int prio, const char *msg)
 static void send_kmsg(int prio, const char *msg)
 {
 	char line[600];
-	int fd = open(fault_path("KMSG", "/dev/kmsg"), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
+	int fd = open("/dev/kmsg", O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY);
 	int n;
 
 	if (fd < 0)
@@ -113,9 +99,10 @@ static void vlog(int dest, int prio, const char *fmt, va_list ap)
 	else if (dest & LOG_TO_STDOUT)
 		printf("%s\n", msg);
 	if ((dest & LOG_TO_SYSLOG) && send_syslog(prio, msg) < 0) {
+		/* Tried again at the next line: a syslog daemon may start. */
 		if (log_fd >= 0)
 			close(log_fd);
-		log_fd = -2;
+		log_fd = -1;
 		send_kmsg(prio, msg);
 	}
 }
@@ -128,15 +115,5 @@ void say(int prio, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vlog(log_dest, prio, fmt, ap);
-	va_end(ap);
-}
-
-/* To syslog only, where syslog is a destination: the transition lines. */
-void log_only(int prio, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(log_dest & LOG_TO_SYSLOG, prio, fmt, ap);
 	va_end(ap);
 }

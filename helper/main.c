@@ -23,14 +23,14 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  udev             act on the udev event (ACTION, DEVPATH): online a\n"
-	"                   hot-added device, log an online/offline transition\n"
+	"                   hot-added device\n"
 	"  online           online each DEVICE (memory42, cpu3 or a DEVPATH), or\n"
 	"                   with none, every offline memory block and CPU\n"
 	"  status           block size, memory and CPUs online and offline\n"
 	"  setup            program the kernel's own auto-online from the configuration\n"
 	"  restore          put back the kernel settings setup changed this boot\n"
-	"  log              stay, and log each online/offline transition udevd\n"
-	"                   handles (hotplug-online-log.service)\n"
+	"  log              stay, log each online/offline transition of memory and\n"
+	"                   CPUs, repair a failed auto-online (hotplug-online-log.service)\n"
 	"\n"
 	"Options:\n"
 	"      --sysfs DIR    sysfs root (default /sys)\n"
@@ -142,8 +142,8 @@ static int bad_input(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* udev runs us on a memory or CPU event: `add` onlines a hot-added device,
- * `online` and `offline` log the transition; other actions are not ours. */
+/* udev runs us on a memory or CPU `add` (the rule says which); other
+ * actions are not ours: the log service logs online and offline. */
 static int cmd_udev(struct ctx *c)
 {
 	const struct uevent ev = { .action = getenv("ACTION"), .devpath = getenv("DEVPATH"),
@@ -155,16 +155,13 @@ static int cmd_udev(struct ctx *c)
 
 	if (parse_event(&ev, &d, &act, why, sizeof(why)) < 0)
 		return bad_input("%s", why);
-	if (act == ACT_OTHER)
+	if (act != ACT_ADD)
 		return EXIT_OK;
 	/* Written to a uevent file (udevadm trigger, a boot's coldplug): a
-	 * replay, not a hot-add (kernels from 4.13 mark it). */
-	c->replay = ev.synth_uuid != NULL;
-	if (act != ACT_ADD)
-		return c->replay ? EXIT_OK : log_event(c, &d, act == ACT_ONLINE, getenv("SEQNUM"));
-	/* A replayed CPU is one the kernel or an administrator left offline
-	 * (maxcpus=, nosmt, echo 0): only a hot-add is ours. */
-	if (d.type == DEV_CPU && c->replay)
+	 * replay, not a hot-add (kernels from 4.13 mark it).  A replayed CPU
+	 * is one the kernel or an administrator left offline. */
+	c->why = ev.synth_uuid ? BY_REPLAY : BY_UDEV;
+	if (d.type == DEV_CPU && ev.synth_uuid)
 		return EXIT_OK;
 	switch (online_device(c, &d)) {
 	case OUT_FAILED: return EXIT_FAIL;
@@ -179,7 +176,7 @@ static void count(enum outcome o, const struct ctx *c, size_t *ok, size_t *bad)
 {
 	if (o == OUT_FAILED)
 		(*bad)++;
-	else if (o == OUT_ONLINED || (o == OUT_ALREADY && !c->sweep))
+	else if (o == OUT_ONLINED || (o == OUT_ALREADY && c->why != BY_SWEEP))
 		(*ok)++;
 }
 
@@ -195,35 +192,24 @@ static int sweep(struct ctx *c)
 	static const enum devtype order[] = { DEV_MEMORY, DEV_CPU };
 	size_t ok = 0, bad = 0;
 
-	c->sweep = true;
+	c->why = BY_SWEEP;
 	for (size_t t = 0; t < 2; t++) {
-		struct buf idx = { 0 };
-		const unsigned long *v;
-		int e = list_devices(c, order[t], &idx);
+		unsigned long *v;
+		size_t n;
+		int e = list_devices(c, order[t], &v, &n);
 
-		if (e == -ENOENT) {   /* no memory hotplug, or no CPU directory */
-			buf_free(&idx);
-			continue;
-		}
-		if (e < 0) {
+		if (e < 0 && e != -ENOENT) {   /* ENOENT: no memory hotplug, or no CPUs */
 			say(LOG_ERR, "cannot list %s devices: %s",
 			    order[t] == DEV_MEMORY ? "memory" : "cpu", strerror(-e));
 			bad++;
 		}
-		v = idx.p;
-		for (size_t i = 0; e == 0 && i < idx.len / sizeof(*v); i++) {
+		for (size_t i = 0; i < n; i++) {
 			struct device d;
-			enum outcome o;
 
 			device_init(&d, order[t], v[i]);
-			/* Bad input is found before the first write, and ends it all. */
-			if ((o = online_device(c, &d)) == OUT_BAD) {
-				buf_free(&idx);
-				return EXIT_USAGE;
-			}
-			count(o, c, &ok, &bad);
+			count(online_device(c, &d), c, &ok, &bad);
 		}
-		buf_free(&idx);
+		free(v);
 	}
 	return exit_code(ok, bad);
 }
@@ -236,19 +222,16 @@ static int cmd_online(struct ctx *c, char **names, int n)
 
 	if (n == 0)
 		return sweep(c);
+	c->why = BY_ADMIN;
 	/* All names are checked before any device is touched. */
 	for (int i = 0; i < n; i++)
 		if (parse_device(names[i], &d) < 0 && parse_devpath(names[i], &d) < 0)
 			return bad_input("invalid device '%s': expected memory<N>, cpu<N> or a DEVPATH",
 					 shown(names[i], b, sizeof(b)));
 	for (int i = 0; i < n; i++) {
-		enum outcome o;
-
 		if (parse_device(names[i], &d) < 0)
 			parse_devpath(names[i], &d);
-		if ((o = online_device(c, &d)) == OUT_BAD)
-			return EXIT_USAGE;
-		count(o, c, &ok, &bad);
+		count(online_device(c, &d), c, &ok, &bad);
 	}
 	return exit_code(ok, bad);
 }
@@ -258,6 +241,8 @@ int main(int argc, char **argv)
 	struct args a = { .operands = argv };
 	struct ctx c = { .root = -1 };
 	const char *config;
+	bool udev;
+	char b[80];
 	int r;
 
 	parse_args(&a, argc, argv);
@@ -273,44 +258,35 @@ int main(int argc, char **argv)
 		fputs("Try 'hotplug-online --help' for more information.\n", stderr);
 		return EXIT_USAGE;
 	}
-	c.udev = strcmp(a.cmd, "udev") == 0;
+	udev = strcmp(a.cmd, "udev") == 0;
 	c.dry_run = a.dry_run;
 	config_defaults(&c.cfg);
-	/* The online and offline events' line needs no configuration: a bad
-	 * file is said at the add, not again at every transition. */
-	if (strcmp(a.cmd, "status") != 0 && strcmp(a.cmd, "restore") != 0 && strcmp(a.cmd, "log") != 0 &&
-	    !(c.udev && getenv("ACTION") && (parse_action(getenv("ACTION")) == ACT_ONLINE ||
-					     parse_action(getenv("ACTION")) == ACT_OFFLINE))) {
-		config = a.config ? a.config : SYSCONFDIR "/hotplug-online.conf";
-		r = config_load(&c.cfg, config, a.config != NULL);
-		/* udev: a typo must not leave RAM offline, so go on with defaults.
-		 * An administrator at a terminal fixes the file first. */
-		if (r != 0 && !c.udev)
-			return EXIT_USAGE;
-	}
+	config = a.config ? a.config : SYSCONFDIR "/hotplug-online.conf";
+	/* udev and the log service: a typo must not leave RAM offline, so go
+	 * on with defaults.  An administrator at a terminal fixes the file. */
+	if (strcmp(a.cmd, "status") != 0 && strcmp(a.cmd, "restore") != 0 &&
+	    config_load(&c.cfg, config, a.config != NULL) != 0 && !udev &&
+	    strcmp(a.cmd, "log") != 0)
+		return EXIT_USAGE;
 	r = sysfs_open(&c, a.sysfs);
 	if (r < 0) {
-		char b[80];
-
 		say(LOG_ERR, "cannot open sysfs root '%s': %s", shown(a.sysfs, b, sizeof(b)),
 		    strerror(-r));
 		return EXIT_USAGE;
 	}
-	/* Where udevd runs our rule, the `online` event logs what we online. */
-	c.udev_logs = c.udev || access(fault_path("UDEVCTL", "/run/udev/control"), F_OK) == 0;
 	/* One check for online and status, so a wrong --sysfs is an error for
 	 * both, before anything is read or written.  udev always has the real
 	 * /sys, where a missing device directory means it was removed; setup
 	 * and restore look at module parameters too. */
 	if ((strcmp(a.cmd, "online") == 0 || strcmp(a.cmd, "status") == 0) &&
 	    class_dir(&c, DEV_MEMORY) < 0 && class_dir(&c, DEV_CPU) < 0) {
-		char b[80];
-
 		say(LOG_ERR, "'%s' is not a sysfs tree: no devices/system/memory or "
 		    "devices/system/cpu", shown(a.sysfs, b, sizeof(b)));
 		return EXIT_USAGE;
 	}
-	if (c.udev)
+	if (udev || strcmp(a.cmd, "online") == 0 || strcmp(a.cmd, "log") == 0)
+		load_cmdline(&c);
+	if (udev)
 		r = cmd_udev(&c);
 	else if (strcmp(a.cmd, "online") == 0)
 		r = cmd_online(&c, a.operands, a.noperands);
@@ -319,7 +295,7 @@ int main(int argc, char **argv)
 	else if (strcmp(a.cmd, "restore") == 0)
 		r = cmd_restore(&c);
 	else if (strcmp(a.cmd, "log") == 0)
-		r = cmd_log(&c);
+		r = cmd_log(&c, config);
 	else
 		r = status(&c, a.json);
 	if (fflush(stdout) != 0 && r == EXIT_OK)

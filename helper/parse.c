@@ -80,10 +80,12 @@ int parse_devpath(const char *s, struct device *d)
 /* udev's actions; anything else is not something udev sends. */
 enum action parse_action(const char *s)
 {
-	static const char *const others[] = { "remove", "change", "move", "bind", "unbind" };
+	static const char *const others[] = { "change", "move", "bind", "unbind" };
 
 	if (strcmp(s, "add") == 0)
 		return ACT_ADD;
+	if (strcmp(s, "remove") == 0)
+		return ACT_REMOVE;
 	if (strcmp(s, "online") == 0)
 		return ACT_ONLINE;
 	if (strcmp(s, "offline") == 0)
@@ -94,12 +96,15 @@ enum action parse_action(const char *s)
 	return ACT_BAD;
 }
 
-/* The first kernel command line word that match() takes, cut to `cut`
- * bytes and shown() into word: 1 found, 0 none.  Words after "--" are
- * init's. */
-static int first_word(const char *s, bool (*match)(const char *w, size_t n), size_t cut,
-		      char *word, size_t size)
+/* The first (or with last, the last) kernel command line word that
+ * match() takes, cut to `cut` bytes and shown() into word: 1 found, 0
+ * none.  Words after "--" are init's. */
+static int find_word(const char *s, bool (*match)(const char *w, size_t n), bool last,
+		     size_t cut, char *word, size_t size)
 {
+	int found = 0;
+
+	word[0] = '\0';
 	while (*s) {
 		size_t n;
 
@@ -115,12 +120,18 @@ static int first_word(const char *s, bool (*match)(const char *w, size_t n), siz
 			memcpy(raw, s, n);
 			raw[n] = '\0';
 			shown(raw, word, size);
-			return 1;
+			found = 1;
+			if (!last)
+				break;
 		}
-		s += n;
+		s += strcspn(s, " \t\n");
 	}
-	word[0] = '\0';
-	return 0;
+	return found;
+}
+
+static bool is_memhp_word(const char *w, size_t n)
+{
+	return n >= 20 && strncmp(w, "memhp_default_state=", 20) == 0;
 }
 
 static bool is_memory_word(const char *w, size_t n)
@@ -136,84 +147,13 @@ static bool is_memory_word(const char *w, size_t n)
 	return false;
 }
 
-/* The first word that sets how hot-added memory is onlined. */
+/* The word that sets how hot-added memory is onlined: the last
+ * memhp_default_state= (the kernel takes the last), else the first
+ * memory_hotplug.* word.  1 found, 0 none. */
 int parse_cmdline(const char *s, char *word, size_t size)
 {
-	return first_word(s, is_memory_word, 256, word, size);
-}
-
-static int parse_hex(const char *s, size_t n, unsigned long long *out)
-{
-	char tmp[17], *end;
-
-	if (n == 0 || n > 16 || strspn(s, "0123456789abcdefABCDEF") < n)
-		return -EINVAL;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	*out = strtoull(tmp, &end, 16);
-	return 0;
-}
-
-/* /proc/iomem, "START-END : NAME" lines indented two spaces a level: the
- * innermost "System RAM" resource holding addr, into *r; its driver (the
- * text in parentheses: "kmem", "virtio_mem"; "" for a plain DIMM) in
- * r->owner.  1 found, 0 not, -EINVAL with *lineno at a line of another
- * shape (a NUL, over 511 bytes).  Each line is copied out first: text
- * need not end in a NUL. */
-int parse_iomem(const char *text, size_t len, unsigned long long addr, struct iomem_range *r,
-		unsigned *lineno)
-{
-	const char *p = text, *end = text + len;
-	size_t best = (size_t)-1;
-	int found = 0;
-
-	*lineno = 0;
-	memset(r, 0, sizeof(*r));
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)((nl ? nl : end) - p), depth;
-		unsigned long long start, stop;
-		char line[512], *q, *name, *e;
-
-		++*lineno;
-		if (n >= sizeof(line) || memchr(p, '\0', n))
-			return -EINVAL;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		e = line + n;
-		p = nl ? nl + 1 : end;
-		depth = strspn(line, " ");
-		q = line + depth;
-		n = strspn(q, "0123456789abcdefABCDEF");
-		if (parse_hex(q, n, &start) < 0 || q[n] != '-')
-			return -EINVAL;
-		q += n + 1;
-		n = strspn(q, "0123456789abcdefABCDEF");
-		if (parse_hex(q, n, &stop) < 0 || stop < start || strncmp(q + n, " : ", 3) != 0)
-			return -EINVAL;
-		name = q + n + 3;
-		if (!*name)
-			return -EINVAL;
-		if (addr >= start && addr <= stop && (best == (size_t)-1 || depth > best) &&
-		    strncmp(name, "System RAM", 10) == 0) {
-			const char *o = name + 10;
-			size_t on = 0;
-
-			if (strncmp(o, " (", 2) == 0 && e[-1] == ')' && e - o >= 3) {
-				o += 2;
-				on = (size_t)(e - 1 - o);
-			}
-			if (on >= sizeof(r->owner))
-				return -EINVAL;
-			memcpy(r->owner, o, on);
-			r->owner[on] = '\0';
-			r->start = start;
-			r->stop = stop;
-			best = depth;
-			found = 1;
-		}
-	}
-	return found;
+	return find_word(s, is_memhp_word, true, 256, word, size) ||
+	       find_word(s, is_memory_word, false, 256, word, size);
 }
 
 /* uname's release, "3.10.0-1160.el7.x86_64": its major and minor. */
@@ -231,23 +171,6 @@ int parse_release(const char *s, unsigned long *major, unsigned long *minor)
 	return 0;
 }
 
-/* The name of the ACPI device a firmware_node link points to, its last
- * component ("PNP0C80:01"): it names a file in /run, so letters, digits,
- * ':', '_' and '-' only, starting with a letter or digit. */
-int parse_acpi_name(const char *link, char *name, size_t size)
-{
-	const char *base = strrchr(link, '/');
-	size_t n;
-
-	base = base ? base + 1 : link;
-	n = strlen(base);
-	if (n == 0 || n >= size || n > 31 || strspn(base, ALNUM ":_-") != n ||
-	    strspn(base, ALNUM) == 0)
-		return -EINVAL;
-	memcpy(name, base, n + 1);
-	return 0;
-}
-
 static bool is_cpu_word(const char *w, size_t n)
 {
 	return (n > 8 && strncmp(w, "maxcpus=", 8) == 0) || (n == 5 && strncmp(w, "nosmt", 5) == 0) ||
@@ -257,7 +180,7 @@ static bool is_cpu_word(const char *w, size_t n)
 /* The first kernel command line word that keeps CPUs offline at boot. */
 int parse_cpu_limit(const char *s, char *word, size_t size)
 {
-	return first_word(s, is_cpu_word, 64, word, size);
+	return find_word(s, is_cpu_word, false, 64, word, size);
 }
 
 /* A knob's value as the kernel prints it. */
@@ -395,138 +318,30 @@ int parse_zone_list(const char *valid_zones, char zones[][16], size_t max)
 	return n ? (int)n : -EINVAL;
 }
 
-/* A device decision record: one line,
- *   "memory<FIRST> <BLOCKS> <INODE> online_movable|online_kernel[ HOW]"
- * with HOW printable ASCII.  Our own words, read back from a file that
- * only root can write, yet checked as strictly as sysfs. */
-int parse_decision(const char *text, struct decision *d)
+const char *knob_name(enum knob k)
 {
-	const char *p = text + 6;
-	unsigned long long v[3];
-	bool movable = false;
-	char *end;
+	static const char *const names[NKNOBS] = {
+		[K_AUTO_ONLINE] = "auto_online_blocks", [K_POLICY] = "online_policy",
+		[K_RATIO] = "auto_movable_ratio", [K_NUMA] = "auto_movable_numa_aware",
+	};
 
-	memset(d, 0, sizeof(*d));
-	if (strncmp(text, "memory", 6) != 0)
-		return -EINVAL;
-	for (int i = 0; i < 3; i++) {
-		/* Digits only (strtoull takes signs and spaces), no leading zero. */
-		if (!is_digit(*p) || (*p == '0' && is_digit(p[1])))
-			return -EINVAL;
-		errno = 0;
-		v[i] = strtoull(p, &end, 10);
-		if (errno || *end != ' ')
-			return -EINVAL;
-		p = end + 1;
-	}
-	if (v[0] > 999999999ULL || v[1] == 0 || v[1] > 999999999ULL - v[0] + 1)
-		return -EINVAL;
-	if (strncmp(p, "online_movable", 14) == 0)
-		movable = true;
-	else if (strncmp(p, "online_kernel", 13) != 0)
-		return -EINVAL;
-	p += movable ? 14 : 13;
-	if (*p && (*p++ != ' ' || !*p))
-		return -EINVAL;   /* one space, then the text: as format_decision() writes it */
-	if (strlen(p) >= sizeof(d->how))
-		return -EINVAL;
-	for (const char *h = p; *h; h++)
-		if (*h < 0x20 || *h > 0x7e)
-			return -EINVAL;
-	d->first = (unsigned long)v[0];
-	d->blocks = (unsigned long)v[1];
-	d->ino = v[2];
-	d->movable = movable;
-	strcpy(d->how, p);
-	return 0;
+	return names[k];
 }
 
-/* The record's line, newline-terminated: -EOVERFLOW when it does not fit. */
-int format_decision(const struct decision *d, char *buf, size_t size)
+/* A sysfs number: decimal, or hexadecimal with "0x" (a dax device's
+ * resource); digits only, bounded. */
+int parse_u64(const char *s, unsigned long long *out)
 {
-	int n = snprintf(buf, size, "memory%lu %lu %llu %s%s%s\n", d->first, d->blocks, d->ino,
-			 d->movable ? "online_movable" : "online_kernel", d->how[0] ? " " : "",
-			 d->how);
-
-	return n < 0 || (size_t)n >= size ? -EOVERFLOW : 0;
-}
-
-static int parse_u64(const char *s, unsigned long long *out)
-{
+	bool hex = strncmp(s, "0x", 2) == 0;
+	const char *d = hex ? s + 2 : s;
+	size_t n = strspn(d, hex ? "0123456789abcdefABCDEF" : "0123456789");
 	char *end;
 
-	if (!is_digit(*s))
+	if (n == 0 || n > (hex ? 16 : 20) || d[n] != '\0')
 		return -EINVAL;
 	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || (*end && *end != '\n' && *end != ' ') ? -EINVAL : 0;
-}
-
-/* "Node N, zone NAME": the node, or ZONE_NODES when the line is not one. */
-static unsigned long zone_header(const char *line, bool *movable)
-{
-	char *end;
-	unsigned long node;
-
-	if (strncmp(line, "Node ", 5) != 0 || !is_digit(line[5]))
-		return ZONE_NODES;
-	errno = 0;
-	node = strtoul(line + 5, &end, 10);
-	if (errno || strncmp(end, ", zone ", 7) != 0 || node >= ZONE_NODES)
-		return ZONE_NODES;
-	end += 7 + strspn(end + 7, " ");
-	*movable = strcmp(end, "Movable") == 0;
-	return node;
-}
-
-/* /proc/zoneinfo: "Node N, zone NAME" headers, then "present" and "cma"
- * page counts.  CMA pages count as movable, as the kernel counts them. */
-int parse_zoneinfo(const char *text, size_t len, struct zone_pages *z)
-{
-	const char *p = text, *end = text + len;
-	unsigned long node = ZONE_NODES;
-	bool movable = false, seen = false;
-
-	memset(z, 0, sizeof(*z));
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = (size_t)((nl ? nl : end) - p);
-		char line[128];
-		unsigned long long v;
-		const char *w;
-
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		p = nl ? nl + 1 : end;
-		if (strncmp(line, "Node ", 5) == 0) {
-			node = zone_header(line, &movable);
-			continue;
-		}
-		w = line + strspn(line, " \t");
-		if (node >= ZONE_NODES)
-			continue;
-		if (strncmp(w, "present ", 8) == 0 && parse_u64(w + 8 + strspn(w + 8, " "), &v) == 0) {
-			if (movable) {
-				z->movable[node] += v;
-				z->movable_total += v;
-			} else {
-				z->kernel[node] += v;
-				z->kernel_total += v;
-			}
-			seen = true;
-		} else if (strncmp(w, "cma ", 4) == 0 && !movable &&
-			   parse_u64(w + 4 + strspn(w + 4, " "), &v) == 0) {
-			if (v > z->kernel[node])
-				v = z->kernel[node];
-			z->kernel[node] -= v;
-			z->kernel_total -= v;
-			z->movable[node] += v;
-			z->movable_total += v;
-		}
-	}
-	return seen ? 0 : -EINVAL;
+	*out = strtoull(d, &end, hex ? 16 : 10);
+	return errno ? -EINVAL : 0;
 }
 
 const char *policy_name(enum mem_policy p)
@@ -562,72 +377,31 @@ const char *shown(const char *s, char *buf, size_t size)
 	return buf;
 }
 
-/* SEQNUM: decimal, no leading zero, at most 20 digits, not 0. */
-int parse_seqnum(const char *s, unsigned long long *out)
+/* One kernel uevent: "ACTION@DEVPATH\0" then "KEY=VALUE\0" properties,
+ * each key read here at most once. */
+int parse_uevent(const char *msg, size_t len, struct uevent *ev)
 {
-	size_t n = strspn(s, "0123456789");
+	static const char *const keys[] = { "ACTION", "DEVPATH", "SUBSYSTEM", "SYNTH_UUID" };
+	const char **slot[] = { &ev->action, &ev->devpath, &ev->subsystem, &ev->synth_uuid };
+	const char *p, *end = msg + len;
 
-	if (n == 0 || n > 20 || s[n] != '\0' || s[0] == '0')
+	memset(ev, 0, sizeof(*ev));
+	if (len == 0 || msg[len - 1] != '\0' || !strchr(msg, '@'))
 		return -EINVAL;
-	errno = 0;
-	*out = strtoull(s, NULL, 10);
-	return errno ? -EINVAL : 0;
-}
-
-/* "KEY=VALUE\0" strings filling [p, end), end[-1] being a NUL.  The keys
- * read here may come once each. */
-static int parse_properties(const char *p, const char *end, struct uevent *ev)
-{
-	static const char *const keys[] = { "ACTION", "DEVPATH", "SUBSYSTEM", "SEQNUM",
-					    "SYNTH_UUID", "HOTPLUG_ONLINE_LOG" };
-	const char **slot[] = { &ev->action, &ev->devpath, &ev->subsystem, &ev->seqnum_text,
-				&ev->synth_uuid, &ev->log };
-
-	for (size_t len; p < end; p += len + 1) {
+	for (p = msg + strlen(msg) + 1; p < end; p += strlen(p) + 1) {
 		const char *eq = strchr(p, '=');
 
-		len = strlen(p);
 		if (!eq || eq == p)
 			return -EINVAL;
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
 			if (strlen(keys[k]) != (size_t)(eq - p) || strncmp(p, keys[k], (size_t)(eq - p)))
 				continue;
 			if (*slot[k])
-				return -EINVAL;   /* twice: which one would udev mean? */
+				return -EINVAL;   /* twice: which one is meant? */
 			*slot[k] = eq + 1;
 		}
 	}
-	if (ev->seqnum_text && parse_seqnum(ev->seqnum_text, &ev->seqnum) < 0)
-		return -EINVAL;
 	return 0;
-}
-
-/* One netlink uevent message: the kernel's ("ACTION@DEVPATH\0" and its
- * properties) or udevd's broadcast of an event it has processed (libudev's
- * header, then the properties).  The fields point into msg; a field the
- * message lacks is NULL. */
-int parse_uevent(const char *msg, size_t len, bool udev, struct uevent *ev)
-{
-	static const char magic[4] = { '\xfe', '\xed', '\xca', '\xfe' };
-	unsigned hdr[4];   /* header_size, properties_off, properties_len, (unused) */
-	const char *p;
-
-	memset(ev, 0, sizeof(*ev));
-	if (len == 0 || msg[len - 1] != '\0')
-		return -EINVAL;
-	if (!udev) {
-		p = memchr(msg, '\0', len);
-		if (!strchr(msg, '@') || p == msg + len - 1)
-			return -EINVAL;
-		return parse_properties(p + 1, msg + len, ev);
-	}
-	if (len < 40 || memcmp(msg, "libudev", 8) != 0 || memcmp(msg + 8, magic, 4) != 0)
-		return -EINVAL;
-	memcpy(hdr, msg + 12, sizeof(hdr));
-	if (hdr[0] < 40 || hdr[0] > len || hdr[1] < hdr[0] || hdr[1] >= len ||
-	    hdr[2] == 0 || hdr[2] > len - hdr[1] || msg[hdr[1] + hdr[2] - 1] != '\0')
-		return -EINVAL;
-	return parse_properties(msg + hdr[1], msg + hdr[1] + hdr[2], ev);
 }
 
 /* An event's ACTION, DEVPATH and SUBSYSTEM, from udev's environment or a

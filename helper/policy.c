@@ -5,16 +5,6 @@
 
 #include "hotplug-online.h"
 
-const char *knob_name(enum knob k)
-{
-	static const char *const names[NKNOBS] = {
-		[K_AUTO_ONLINE] = "auto_online_blocks", [K_POLICY] = "online_policy",
-		[K_RATIO] = "auto_movable_ratio", [K_NUMA] = "auto_movable_numa_aware",
-	};
-
-	return names[k];
-}
-
 /* What `hotplug-online setup` asks of the kernel.  The kernel onlines a
  * hot-added block inside add_memory(), before any udev rule runs, so where
  * it can express the configured policy it is the fastest and only agent;
@@ -28,117 +18,69 @@ const char *knob_name(enum knob k)
 void plan_kernel(const struct config *c, const struct kernel_caps *k, struct kernel_plan *p)
 {
 	memset(p, 0, sizeof(*p));
-	if (!k->auto_online) {
-		p->leave = true;
+	p->leave = true;
+	if (!k->auto_online)
 		snprintf(p->why, sizeof(p->why), "this kernel has no auto_online_blocks: "
 			 "the udev rule onlines memory");
-		return;
-	}
-	if (c->skip_arch && k->arch_skip) {
-		p->leave = true;
+	else if (c->skip_arch && k->arch_skip)
 		snprintf(p->why, sizeof(p->why), "s390x/ppc64: memory left alone "
 			 "(skip_s390x_ppc64 = yes)");
-		return;
-	}
-	if (k->cmdline[0] && !c->memory_set) {
-		p->leave = true;
+	else if (k->cmdline[0] && !c->memory_set)
 		snprintf(p->why, sizeof(p->why), "'%s' on the kernel command line and no "
 			 "'memory =' in the configuration: the kernel's setting stands", k->cmdline);
+	else
+		p->leave = false;
+	if (p->leave)
 		return;
-	}
-	p->conflict = k->cmdline[0] && c->memory_set;
-	if (!c->kernel_online) {
-		p->auto_online = "offline";
-		snprintf(p->why, sizeof(p->why), "kernel_auto_online = no: the udev rule decides");
-		return;
-	}
-	switch (c->memory) {
-	case MEM_ONLINE:
-		p->auto_online = "online";
-		snprintf(p->why, sizeof(p->why), "memory = online: the kernel onlines it");
-		break;
-	case MEM_MOVABLE:
-	case MEM_KERNEL:
-		p->auto_online = policy_name(c->memory);
-		p->fallback = true;
-		snprintf(p->why, sizeof(p->why), "memory = %s: the kernel onlines it; a kernel "
-			 "that takes only online/offline leaves it to the udev rule",
-			 policy_name(c->memory));
-		break;
-	case MEM_AUTO:
-		if (k->policy) {
-			p->auto_online = "online";
-			p->auto_movable = true;
-			snprintf(p->why, sizeof(p->why), "memory = auto-movable: the kernel's own "
-				 "policy, ratio %u%%, NUMA-aware %s", c->movable_ratio,
-				 c->numa_aware ? "yes" : "no");
-		} else {
-			p->auto_online = "offline";
-			snprintf(p->why, sizeof(p->why), "memory = auto-movable: this kernel has no "
-				 "online_policy (5.15+): the udev rule decides");
-		}
-		break;
-	case MEM_OFF:
-		p->auto_online = "offline";
+	p->auto_online = "offline";
+	if (!c->kernel_online)
+		snprintf(p->why, sizeof(p->why), "kernel_auto_online = no: the udev rule onlines "
+			 "memory");
+	else if (c->memory == MEM_OFF)
 		snprintf(p->why, sizeof(p->why), "memory = off: hot-added memory stays offline");
-		break;
+	else if (k->dax && !c->dax_kmem)
+		snprintf(p->why, sizeof(p->why), "dax, nvdimm or cxl devices here: the udev rule "
+			 "onlines memory, so that daxctl can add its own (dax_kmem = leave)");
+	else if (c->memory == MEM_AUTO && k->policy) {
+		p->auto_online = "online";
+		p->auto_movable = true;
+		snprintf(p->why, sizeof(p->why), "memory = auto-movable: the kernel's policy, "
+			 "ratio %u%%, NUMA-aware %s", c->movable_ratio, c->numa_aware ? "yes" : "no");
+	} else if (c->memory == MEM_AUTO) {
+		p->auto_online = "online";
+		snprintf(p->why, sizeof(p->why), "memory = auto-movable: this kernel has no "
+			 "memory_hotplug.online_policy (5.15+): hot-added memory goes online in a "
+			 "kernel zone");
+	} else {
+		p->auto_online = policy_name(c->memory);
+		p->fallback = c->memory != MEM_ONLINE;
+		snprintf(p->why, sizeof(p->why), "memory = %s: the kernel onlines it",
+			 policy_name(c->memory));
 	}
 }
 
-static unsigned long long mib(unsigned long long pages, unsigned long long page_size)
+/* How the helper onlines an offline block: the type to write, or NULL to
+ * leave it offline, with why.  Without a `memory =` line the command line
+ * decides: memhp_default_state= says how (its "offline" is a choice), a
+ * memory_hotplug.* policy word means "online" under that policy. */
+const char *plan_block(const struct config *c, const char *cmdline, char *why, size_t size)
 {
-	return pages * page_size >> 20;
-}
+	static const char *const types[] = { "online", "online_kernel", "online_movable" };
+	const char *v = cmdline + 20;
 
-/* ratio * pages / 100 exactly, as the kernel computes it, saturating where
- * it would not fit (a snapshot may hold any number). */
-static unsigned long long ratio_of(unsigned ratio, unsigned long long pages)
-{
-	unsigned long long q = pages / 100, extra = pages % 100 * ratio / 100;
-
-	if (ratio == 0)
-		return 0;
-	return q > (~0ULL - extra) / ratio ? ~0ULL : q * ratio + extra;
-}
-
-static bool fits(unsigned long long movable, unsigned long long nr, unsigned long long limit)
-{
-	return nr <= limit && movable <= limit - nr;
-}
-
-/* mm/memory_hotplug.c, auto_movable_zone_for_pfn() for a static memory
- * group (an ACPI memory device): if any of its memory is in a kernel zone,
- * the rest follows; else Movable if movable memory now plus all of the
- * device that is not yet in Movable stays within ratio percent of the
- * kernel-zone pages present at boot (CMA counted as movable), over the
- * machine and, when NUMA-aware, on the block's node.  The kernel asks this
- * at each block, counting the device's online Movable blocks on both
- * sides; nobody interfering, every block of a device gets the answer its
- * first one got. */
-bool am_movable(const struct am_inputs *in, char *how, size_t size)
-{
-	unsigned long long nr = in->unit_pages, ps = in->page_size, limit;
-	bool ok;
-	int n;
-
-	if (in->unit_kernel) {
-		snprintf(how, size, "its device already has kernel-zone memory");
-		return false;
+	if (!c->memory_set && strncmp(cmdline, "memhp_default_state=", 20) == 0) {
+		for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+			if (strcmp(v, types[i]) == 0)
+				return types[i];
+		snprintf(why, size, "left offline ('%s' on the kernel command line)", cmdline);
+		return NULL;
 	}
-	limit = ratio_of(in->ratio, in->boot->kernel_total);
-	ok = fits(in->now->movable_total, nr, limit);
-	n = snprintf(how, size, "%llu+%llu MiB movable %s %u%% of %llu MiB kernel",
-		     mib(in->now->movable_total, ps), mib(nr, ps), ok ? "within" : "exceeds",
-		     in->ratio, mib(in->boot->kernel_total, ps));
-	if (ok && in->numa && in->node < ZONE_NODES && n > 0 && (size_t)n < size) {
-		limit = ratio_of(in->ratio, in->boot->kernel[in->node]);
-		ok = fits(in->now->movable[in->node], nr, limit);
-		snprintf(how + n, size - (size_t)n,
-			 "; node %lu: %llu+%llu MiB %s %u%% of %llu MiB kernel", in->node,
-			 mib(in->now->movable[in->node], ps), mib(nr, ps), ok ? "within" : "exceeds",
-			 in->ratio, mib(in->boot->kernel[in->node], ps));
+	if (c->memory == MEM_OFF) {
+		snprintf(why, size, "left offline (memory = off)");
+		return NULL;
 	}
-	return ok;
+	/* auto-movable: the kernel's online_policy, set by setup, picks the zone. */
+	return c->memory == MEM_AUTO ? "online" : policy_name(c->memory);
 }
 
 /* The kernel refused `refused` (online_movable or online_kernel) for an

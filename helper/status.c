@@ -9,7 +9,7 @@
 
 #include "hotplug-online.h"
 
-
+#define ZONE_NODES 1024   /* nodes counted; blocks on higher ones are counted in total only */
 static const char *const zone_names[] = {
 	"DMA", "DMA32", "Normal", "HighMem", "Movable", "Device", "none", "other",
 };
@@ -106,51 +106,6 @@ static unsigned long long percent(const struct node_sum *s)
 	return pct;
 }
 
-/* The ratio auto-movable applies (the kernel's and ours): movable pages now
- * (ZONE_MOVABLE and CMA) against the kernel-zone pages present at boot,
- * from the boot snapshot the first userspace decision made. */
-static struct zone_pages am_boot, am_now;
-static bool am_have_boot, am_have_now;
-static int am_err;
-
-static void load_am_figures(void)
-{
-	am_err = am_figures(&am_boot, &am_now, &am_have_boot);
-	am_have_now = am_err == 0;
-}
-
-/* node ZONE_NODES: the machine.  false when a figure is unknown. */
-static bool am_ratio(unsigned long node, unsigned long long *boot, unsigned long long *movable,
-		     unsigned long long *pct)
-{
-	unsigned long long ps = (unsigned long long)getpagesize();
-	bool all = node == ZONE_NODES;
-
-	*boot = *movable = *pct = 0;
-	if (am_have_now)
-		*movable = (all ? am_now.movable_total : am_now.movable[node]) * ps;
-	if (am_have_boot)
-		*boot = (all ? am_boot.kernel_total : am_boot.kernel[node]) * ps;
-	return am_have_now && am_have_boot && percent_of(*movable, *boot, pct);
-}
-
-static void print_json_num(const char *key, bool known, unsigned long long v)
-{
-	printf(known ? ",\"%s\":%llu" : ",\"%s\":null", key, v);
-}
-
-/* The auto-movable figures of a node (ZONE_NODES: the machine), null
- * where unknown. */
-static void print_am_json(unsigned long node)
-{
-	unsigned long long boot, movable, pct;
-	bool known = am_ratio(node, &boot, &movable, &pct);
-
-	print_json_num("boot_kernel_bytes", am_have_boot, boot);
-	print_json_num("policy_movable_bytes", am_have_now, movable);
-	print_json_num("movable_percent_of_boot_kernel", known, pct);
-}
-
 static void print_size(unsigned long long bytes)
 {
 	if (bytes && bytes % (1ULL << 30) == 0)
@@ -178,6 +133,9 @@ static void print_kernel_text(const struct knobs *now, const struct knobs *saved
 			printf(" (set by hotplug-online setup, was %s)", saved->val[k]);
 		putchar('\n');
 	}
+	if (now->val[K_AUTO_ONLINE][0] && !now->val[K_POLICY][0])
+		printf("  online_policy:    not in this kernel (5.15+): memory = auto-movable "
+		       "onlines in a kernel zone\n");
 }
 
 static void print_kernel_json(const struct knobs *now, const struct knobs *saved)
@@ -203,24 +161,6 @@ static void print_kernel_json(const struct knobs *now, const struct knobs *saved
 			sep = ",";
 		}
 	printf("}}");
-}
-
-static void print_am_text(unsigned long node, const char *label)
-{
-	unsigned long long boot, movable, pct;
-
-	if (am_ratio(node, &boot, &movable, &pct)) {
-		printf("%s%llu%% (Movable ", label, pct);
-		print_size(movable);
-		printf(" of ");
-		print_size(boot);
-		printf(" kernel-zone memory at boot)\n");
-	} else if (node == ZONE_NODES && am_err != -ENOENT) {
-		/* A snapshot, but no figure: say why.  None: nothing to say
-		 * (the kernel does not export its boot-time kernel zones). */
-		printf("%sunknown (%s)\n", label, am_have_now ? "no kernel-zone memory at boot" :
-		       am_have_boot ? "/proc/zoneinfo unreadable" : "the boot snapshot does not parse");
-	}
 }
 
 static void print_text(const struct ctx *c, const struct mem_sum *m,
@@ -252,9 +192,7 @@ static void print_text(const struct ctx *c, const struct mem_sum *m,
 		printf(", Movable ");
 		print_size(s->zone[MOVABLE]);
 		printf(" (%llu%% of kernel zones now)\n", percent(s));
-		print_am_text(n, "          auto-movable ratio ");
 	}
-	print_am_text(ZONE_NODES, "Auto-movable ratio: ");
 	printf("Offline blocks:     ");
 	print_ranges(stdout, m->offline, m->noffline);
 	putchar('\n');
@@ -272,7 +210,7 @@ static void print_json(const struct ctx *c, const struct mem_sum *m,
 {
 	const char *sep = "";
 
-	printf("{\"schema\":1,\"version\":\"%s\",\"block_size_bytes\":%llu,", VERSION, c->block_size);
+	printf("{\"schema\":2,\"version\":\"%s\",\"block_size_bytes\":%llu,", VERSION, c->block_size);
 	printf("\"memory\":{\"online_bytes\":%llu,\"offline_bytes\":%llu,"
 	       "\"online_blocks\":%llu,\"offline_blocks\":%llu,\"offline\":",
 	       m->online_blocks * c->block_size, m->offline_blocks * c->block_size,
@@ -286,10 +224,9 @@ static void print_json(const struct ctx *c, const struct mem_sum *m,
 		if (!s->online && !s->offline)
 			continue;
 		printf("%s{\"node\":%lu,\"online_bytes\":%llu,\"offline_bytes\":%llu,"
-		       "\"kernel_bytes\":%llu,\"movable_bytes\":%llu,\"movable_percent\":%llu,"
-		       "\"movable_percent_of_kernel_now\":%llu", sep, n, s->online, s->offline,
-		       s->online - s->zone[MOVABLE], s->zone[MOVABLE], percent(s), percent(s));
-		print_am_json(n);
+		       "\"kernel_bytes\":%llu,\"movable_bytes\":%llu,\"movable_percent\":%llu",
+		       sep, n, s->online, s->offline, s->online - s->zone[MOVABLE], s->zone[MOVABLE],
+		       percent(s));
 		printf(",\"zones\":{");
 		for (size_t z = 0; z < NZONES; z++)
 			if (s->zone[z]) {
@@ -299,9 +236,7 @@ static void print_json(const struct ctx *c, const struct mem_sum *m,
 		printf("}}");
 		sep = ",";
 	}
-	printf("],\"boot_snapshot\":%s", am_have_boot ? "true" : "false");
-	print_am_json(ZONE_NODES);
-	printf("}");
+	printf("]}");
 	print_kernel_json(&knobs_now, &knobs_saved);
 	printf(",\"cpus\":{\"online\":");
 	print_json_list(cpu_on, non);
@@ -336,9 +271,10 @@ static void split_cpus(struct ctx *c, unsigned long *cpus, size_t n, unsigned lo
 
 int status(struct ctx *c, bool json)
 {
-	static struct mem_sum m;   /* 80 KiB of per-node sums: not on the stack */
-	struct buf blocks = { 0 }, cpus = { 0 }, offline = { 0 }, cpu_off = { 0 };
-	size_t nblocks, ncpus, non = 0, noff = 0;
+	static struct mem_sum m;   /* 40 KiB of per-node sums: not on the stack */
+	unsigned long *blocks = NULL, *cpus = NULL, *cpu_off = NULL;
+	size_t nblocks = 0, ncpus = 0, non = 0, noff = 0;
+	enum knob bad;
 	int r = 0;
 
 	memset(&m, 0, sizeof(m));
@@ -347,39 +283,35 @@ int status(struct ctx *c, bool json)
 			say(LOG_ERR, "cannot read a valid 'block_size_bytes'");
 			return EXIT_FAIL;
 		}
-		r = list_devices(c, DEV_MEMORY, &blocks);
+		r = list_devices(c, DEV_MEMORY, &blocks, &nblocks);
 	}
-	nblocks = blocks.len / sizeof(unsigned long);
-	if (r == 0)
-		r = buf_reserve(&offline, blocks.len + 1);
-	m.offline = offline.p;
+	if (r == 0 && !(m.offline = malloc((nblocks + 1) * sizeof(*m.offline))))
+		r = -ENOMEM;
 	for (size_t i = 0; r == 0 && i < nblocks; i++)
-		add_block(c, &m, ((unsigned long *)blocks.p)[i]);
+		add_block(c, &m, blocks[i]);
 	if (r == 0 && class_dir(c, DEV_CPU) >= 0)
-		r = list_devices(c, DEV_CPU, &cpus);
+		r = list_devices(c, DEV_CPU, &cpus, &ncpus);
 	/* Unreadable knobs or record show as absent: status reports, never fails on them. */
-	if (read_knobs(c, &knobs_now) < 0)
+	if (read_knobs(c, &knobs_now, &bad) < 0)
 		memset(&knobs_now, 0, sizeof(knobs_now));
 	if (read_saved(&knobs_saved) < 0)
 		memset(&knobs_saved, 0, sizeof(knobs_saved));
-	load_am_figures();
-	ncpus = cpus.len / sizeof(unsigned long);
-	if (r == 0)
-		r = buf_reserve(&cpu_off, cpus.len + 1);
+	if (r == 0 && !(cpu_off = malloc((ncpus + 1) * sizeof(*cpu_off))))
+		r = -ENOMEM;
 	if (r == 0) {
-		split_cpus(c, cpus.p, ncpus, cpu_off.p, &noff, &non);
+		split_cpus(c, cpus, ncpus, cpu_off, &noff, &non);
 		if (json)
-			print_json(c, &m, cpus.p, non, cpu_off.p, noff);
+			print_json(c, &m, cpus, non, cpu_off, noff);
 		else
-			print_text(c, &m, cpus.p, non, cpu_off.p, noff);
+			print_text(c, &m, cpus, non, cpu_off, noff);
 		if (fflush(stdout) != 0)
 			r = -EIO;
 	}
 	if (r < 0)
 		say(LOG_ERR, "status: cannot read sysfs: %s", strerror(-r));
-	buf_free(&blocks);
-	buf_free(&cpus);
-	buf_free(&offline);
-	buf_free(&cpu_off);
+	free(blocks);
+	free(cpus);
+	free(m.offline);
+	free(cpu_off);
 	return r < 0 ? EXIT_FAIL : EXIT_OK;
 }

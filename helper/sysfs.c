@@ -1,27 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* All sysfs I/O, and no policy: one root directory fd, every path below it opened one
- * component at a time with O_NOFOLLOW, and only from validated names. */
+/* All file I/O, and no policy: one sysfs root fd, every path below it opened
+ * one component at a time with O_NOFOLLOW, and only from validated names. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hotplug-online.h"
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-#define MAX_TRIES 10       /* EBUSY/EAGAIN: 10 tries, about 2 s in all */
-#define MAX_DELAY_MS 500
+#define PARAMS "module/memory_hotplug/parameters"
 
 static const char *const class_path[] = {
 	[DEV_MEMORY] = "devices/system/memory", [DEV_CPU] = "devices/system/cpu",
@@ -56,7 +50,7 @@ int open_path(int dirfd, const char *path)
 		fd = next;
 		path += n + (path[n] == '/');
 	}
-	return fd;
+	return fd == dirfd ? dup(fd) : fd;
 }
 
 int class_dir(struct ctx *c, enum devtype t)
@@ -78,7 +72,7 @@ int open_device(struct ctx *c, const struct device *d)
 }
 
 /* A small attribute, NUL-terminated, trailing newline dropped.  -EBADMSG
- * for contents no attribute has: NUL bytes, or more than fits. */
+ * for contents no attribute has: NUL bytes, more than fits, not a file. */
 int read_attr(int dirfd, const char *name, char *buf, size_t size)
 {
 	struct stat st;
@@ -92,12 +86,11 @@ int read_attr(int dirfd, const char *name, char *buf, size_t size)
 		return -EBADMSG;
 	}
 	n = read(fd, buf, size);
-	if (n < 0) {
+	if (n < 0)
 		n = -errno;
-		close(fd);
-		return (int)n;
-	}
 	close(fd);
+	if (n < 0)
+		return (int)n;
 	if ((size_t)n == size || memchr(buf, '\0', (size_t)n))
 		return -EBADMSG;
 	if (n > 0 && buf[n - 1] == '\n')
@@ -106,193 +99,61 @@ int read_attr(int dirfd, const char *name, char *buf, size_t size)
 	return (int)n;
 }
 
-/* Write a value to an attribute: 0 or -errno (-EIO for a short write, which
- * to sysfs means the store failed).  O_TRUNC as a shell's "echo online >
- * state": sysfs ignores it, and a plain file (a test tree) ends up holding
- * just the value. */
-int write_file(int dirfd, const char *name, const char *val)
+#ifdef HOTPLUG_ONLINE_TEST
+/* The test build's errno injector: HOTPLUG_ONLINE_TEST_FAULTS="memory40=EBUSY*3
+ * cpu2=EPERM" fails writes for that device (the first N only with *N). */
+static int injected(const char *who)
 {
-	size_t len = strlen(val);
-	ssize_t n;
-	int r = 0;
-	int fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	static const struct { const char *name; int err; } errs[] = {
+		{ "EBUSY", EBUSY }, { "EAGAIN", EAGAIN }, { "EINVAL", EINVAL },
+		{ "ENOENT", ENOENT }, { "EPERM", EPERM }, { "ENOMEM", ENOMEM }, { "EIO", EIO },
+	};
+	static unsigned long used;
+	const char *p = getenv("HOTPLUG_ONLINE_TEST_FAULTS");
+	size_t wl = strlen(who);
 
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, len);
-	if (n < 0)
-		r = -errno;
-	else if ((size_t)n != len)
-		r = -EIO;
-	close(fd);
-	return r;
+	for (; p && *p; p += strcspn(p, " "), p += strspn(p, " ")) {
+		size_t n = strcspn(p + wl + 1, " *");
+
+		if (strncmp(p, who, wl) != 0 || p[wl] != '=')
+			continue;
+		if (p[wl + 1 + n] == '*' && used >= strtoul(p + wl + 2 + n, NULL, 10))
+			return 0;
+		for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+			if (strlen(errs[i].name) == n && strncmp(p + wl + 1, errs[i].name, n) == 0) {
+				used++;
+				return -errs[i].err;
+			}
+	}
+	return 0;
 }
+#else
+static int injected(const char *who)
+{
+	(void)who;
+	return 0;
+}
+#endif
 
-/* An attribute of `who` (a device, a kernel knob), through the test
- * build's fault seam. */
+/* Write an attribute of `who` (a device, a knob): 0 or -errno (-EIO for a
+ * short write, which to sysfs means the store failed).  O_TRUNC as a
+ * shell's "echo online > state": a plain file (a test tree) ends up
+ * holding just the value. */
 int write_attr(const char *who, int dirfd, const char *name, const char *val)
 {
 	size_t len = strlen(val);
-	ssize_t n = fault_write(who, dirfd, name, len);
+	ssize_t n;
+	int r = injected(who), fd;
 
-	if (n != (ssize_t)len)
-		return n < 0 ? -errno : -EIO;
-	return write_file(dirfd, name, val);
-}
-
-/* Memory without malloc: each growable array is its own mapping, so the
- * helper links no allocator (smaller, and nothing to leak). */
-int buf_reserve(struct buf *b, size_t more)
-{
-	size_t cap = b->cap ? b->cap : 64 << 10;
-	void *p;
-
-	if (more > SIZE_MAX / 2 - b->len)
-		return -ENOMEM;
-	if (b->len + more <= b->cap)
-		return 0;
-	while (cap < b->len + more)
-		cap *= 2;
-	p = b->p ? mremap(b->p, b->cap, cap, MREMAP_MAYMOVE) :
-		   mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return -ENOMEM;
-	b->p = p;
-	b->cap = cap;
-	return 0;
-}
-
-void buf_free(struct buf *b)
-{
-	if (b->p)
-		munmap(b->p, b->cap);
-	memset(b, 0, sizeof(*b));
-}
-
-struct dirent64_hdr {
-	unsigned long long ino;
-	long long off;
-	unsigned short reclen;
-	unsigned char type;
-	char name[];
-};
-
-/* Call fn for each entry of a directory until it returns non-zero.  A fresh
- * open of "." keeps our own offset; getdents64 directly needs no DIR. */
-int each_entry(int dirfd, int (*fn)(const char *name, unsigned char type, void *arg), void *arg)
-{
-	char buf[8192] __attribute__((aligned(8)));
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	long n;
-	int r = 0;
-
+	if (r < 0)
+		return r;
+	fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
-	while (r == 0 && (n = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
-		for (long off = 0; r == 0 && off < n;) {
-			const struct dirent64_hdr *e = (const void *)(buf + off);
-
-			r = fn(e->name, e->type, arg);
-			off += e->reclen;
-		}
-	if (r == 0 && n < 0)
-		r = -errno;
+	n = write(fd, val, len);
+	r = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
 	close(fd);
-	return r < 0 ? r : 0;
-}
-
-static int find_node(const char *name, unsigned char type, void *node)
-{
-	(void)type;
-	return parse_node_name(name, node) == 0;
-}
-
-int block_node(int blockfd, unsigned long *node)
-{
-	*node = (unsigned long)-1;
-	if (each_entry(blockfd, find_node, node) < 0 || *node == (unsigned long)-1)
-		return -ENOENT;
-	return 0;
-}
-
-/* The node link, through the test build's seam (which can hold it back). */
-int device_node(const struct device *d, int blockfd, unsigned long *node)
-{
-	*node = (unsigned long)-1;
-	return fault_unbound(d->index) ? -ENOENT : block_node(blockfd, node);
-}
-
-/* The name of the ACPI device a block's firmware_node link points to:
- * -ENOENT when there is none (yet), -EBADMSG for a link no kernel makes. */
-int device_firmware_node(const struct device *d, int blockfd, char *name, size_t size)
-{
-	char link[256];
-	ssize_t n;
-
-	if (fault_unbound(d->index))
-		return -ENOENT;
-	n = readlinkat(blockfd, "firmware_node", link, sizeof(link));
-	if (n < 0)
-		return errno == ENOENT ? -ENOENT : errno == EINVAL ? -EBADMSG : -errno;
-	if ((size_t)n == sizeof(link) || memchr(link, '\0', (size_t)n))
-		return -EBADMSG;
-	link[n] = '\0';
-	return parse_acpi_name(link, name, size) < 0 ? -EBADMSG : 0;
-}
-
-static int find_pnp0c80(const char *name, unsigned char type, void *found)
-{
-	(void)type;
-	if (strncmp(name, "PNP0C80:", 8) != 0)
-		return 0;
-	*(bool *)found = true;
-	return 1;
-}
-
-static int find_any_node(const char *name, unsigned char type, void *found)
-{
-	unsigned long node;
-
-	(void)type;
-	if (parse_node_name(name, &node) < 0)
-		return 0;
-	*(bool *)found = true;
-	return 1;
-}
-
-/* Is there an entry fn likes in the directory path below the root? */
-static bool has_entry(struct ctx *c, const char *path,
-		      int (*fn)(const char *name, unsigned char type, void *arg))
-{
-	bool found = false;
-	int dir = open_path(c->root, path);
-
-	if (dir >= 0) {
-		each_entry(dir, fn, &found);
-		close(dir);
-	}
-	return found;
-}
-
-/* Does ACPI describe memory devices here (bus/acpi/devices/PNP0C80:*)?
- * Then a hot-added DIMM's blocks get a firmware_node.  Asked once. */
-bool acpi_memory_devices(struct ctx *c)
-{
-	static int has = -1;
-
-	if (has < 0)
-		has = has_entry(c, "bus/acpi/devices", find_pnp0c80);
-	return has;
-}
-
-/* A NUMA kernel (devices/system/node/node<N>): blocks get a node link. */
-bool numa_nodes(struct ctx *c)
-{
-	static int has = -1;
-
-	if (has < 0)
-		has = has_entry(c, "devices/system/node", find_any_node);
-	return has;
+	return r;
 }
 
 /* block_size_bytes, read once; 0 when sysfs does not say. */
@@ -306,6 +167,26 @@ unsigned long long block_size(struct ctx *c)
 	return c->block_size;
 }
 
+/* A memory block's node: its "node<N>" link. */
+int block_node(int blockfd, unsigned long *node)
+{
+	int fd = openat(blockfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+	int r = -ENOENT;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return -ENOENT;
+	}
+	while (r < 0 && (e = readdir(dir)))
+		if (parse_node_name(e->d_name, node) == 0)
+			r = 0;
+	closedir(dir);
+	return r;
+}
+
 /* The zone of an online block, the first word of its valid_zones. */
 int block_zone(int blockfd, char *zone, size_t size)
 {
@@ -315,43 +196,6 @@ int block_zone(int blockfd, char *zone, size_t size)
 	return r < 0 ? r : parse_zone(val, zone, size);
 }
 
-/* The whole of a file, NUL-terminated, into b: -EFBIG past max bytes. */
-int slurp(int dirfd, const char *path, struct buf *b, size_t max)
-{
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	ssize_t got = 0;
-	int r = 0;
-
-	if (fd < 0)
-		return -errno;
-	b->len = 0;
-	while ((r = buf_reserve(b, 4097)) == 0 && b->cap <= max &&
-	       (got = read(fd, (char *)b->p + b->len, b->cap - b->len - 1)) > 0)
-		b->len += (size_t)got;
-	if (r == 0 && got < 0)
-		r = -errno;
-	else if (r == 0 && b->cap > max)
-		r = -EFBIG;
-	close(fd);
-	if (r == 0)
-		((char *)b->p)[b->len] = '\0';
-	return r;
-}
-
-/* /proc/NAME whole (the test build reads a copy): cmdline, iomem. */
-int read_proc(const char *name, struct buf *b)
-{
-	char path[32];
-	int r;
-
-	snprintf(path, sizeof(path), "/proc/%s", name);
-	r = slurp(AT_FDCWD, fault_path(strcmp(name, "cmdline") == 0 ? "CMDLINE" : "IOMEM", path),
-		  b, 8 << 20);
-	if (r == 0 && memchr(b->p, '\0', b->len))
-		r = -EBADMSG;
-	return r;
-}
-
 static int cmp_index(const void *a, const void *b)
 {
 	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
@@ -359,35 +203,246 @@ static int cmp_index(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-struct listing {
-	enum devtype type;
-	struct buf *out;
-};
-
-static int add_index(const char *name, unsigned char type, void *arg)
+/* The indexes of every memory<N> or cpu<N> directory, ascending, in a
+ * malloc'd array. */
+int list_devices(struct ctx *c, enum devtype t, unsigned long **out, size_t *n)
 {
-	struct listing *l = arg;
-	struct device d;
+	int fd = class_dir(c, t) < 0 ? class_dir(c, t) : openat(class_dir(c, t), ".", DIR_FLAGS);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	size_t cap = 0;
+	struct dirent *e;
 
-	if ((type != DT_DIR && type != DT_UNKNOWN) || parse_device(name, &d) < 0 ||
-	    d.type != l->type)
-		return 0;
-	if (buf_reserve(l->out, sizeof(d.index)) < 0)
-		return -ENOMEM;
-	memcpy((char *)l->out->p + l->out->len, &d.index, sizeof(d.index));
-	l->out->len += sizeof(d.index);
+	*out = NULL;
+	*n = 0;
+	if (!dir)
+		return fd < 0 ? fd : -errno;
+	while ((e = readdir(dir))) {
+		struct device d;
+
+		if (parse_device(e->d_name, &d) < 0 || d.type != t)
+			continue;
+		if (*n == cap) {
+			unsigned long *p = realloc(*out, (cap = cap ? cap * 2 : 256) * sizeof(**out));
+
+			if (!p) {
+				closedir(dir);
+				return -ENOMEM;
+			}
+			*out = p;
+		}
+		(*out)[(*n)++] = d.index;
+	}
+	closedir(dir);
+	if (*n)
+		qsort(*out, *n, sizeof(**out), cmp_index);
 	return 0;
 }
 
-/* The indexes (unsigned long) of every memory<N> or cpu<N> directory,
- * ascending, in *out. */
-int list_devices(struct ctx *c, enum devtype t, struct buf *out)
+/* bus/<bus>/devices has an entry: such hardware is here. */
+bool has_devices(struct ctx *c, const char *bus)
 {
-	struct listing l = { t, out };
-	int dir = class_dir(c, t);
-	int r = dir < 0 ? dir : each_entry(dir, add_index, &l);
+	char path[64];
+	int fd;
+	DIR *dir;
+	struct dirent *e;
+	bool any = false;
 
-	if (r == 0 && out->len)
-		qsort(out->p, out->len / sizeof(unsigned long), sizeof(unsigned long), cmp_index);
+	snprintf(path, sizeof(path), "bus/%s/devices", bus);
+	if ((fd = open_path(c->root, path)) < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while (!any && (e = readdir(dir)))
+		any = e->d_name[0] != '.';
+	closedir(dir);
+	return any;
+}
+
+/* Is the address inside a dax device's range (bus/dax/devices/<dev>/
+ * resource and size, as daxctl reads them)?  1 with its name, 0 not, and
+ * -EBADMSG (said, naming the file) for contents no kernel writes. */
+int dax_owns(struct ctx *c, unsigned long long addr, char *dev, size_t size)
+{
+	int fd = open_path(c->root, "bus/dax/devices");
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *e;
+	int found = 0;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (found == 0 && (e = readdir(dir))) {
+		char res[32], len[32], b[80];
+		unsigned long long start, bytes;
+		int d;
+
+		if (e->d_name[0] == '.')
+			continue;
+		/* Each entry is a link to the device: followed, as daxctl does. */
+		if ((d = openat(dirfd(dir), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			continue;
+		if (read_attr(d, "resource", res, sizeof(res)) == -ENOENT ||
+		    read_attr(d, "size", len, sizeof(len)) == -ENOENT) {
+			close(d);   /* before 5.x no resource file: not knowable */
+			continue;
+		}
+		close(d);
+		if (parse_u64(res, &start) < 0 || parse_u64(len, &bytes) < 0) {
+			say(LOG_ERR, "'/sys/bus/dax/devices/%s/resource' or 'size': unexpected "
+			    "contents", shown(e->d_name, b, sizeof(b)));
+			found = -EBADMSG;
+		} else if (addr >= start && addr - start < bytes) {
+			shown(e->d_name, dev, size);
+			found = 1;
+		}
+	}
+	closedir(dir);
+	return found;
+}
+
+/* /proc/cmdline, NUL-terminated: -EBADMSG for a NUL byte or more than fits. */
+int read_cmdline(char *buf, size_t size)
+{
+	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n == size || memchr(buf, '\0', (size_t)n))
+		return -EBADMSG;
+	buf[n] = '\0';
+	return 0;
+}
+
+static struct utsname uts;
+
+/* uname(2), once; the test build can pretend to be another machine or
+ * kernel (HOTPLUG_ONLINE_TEST_ARCH, _RELEASE), which no namespace fakes. */
+static void load_uname(void)
+{
+	if (uts.release[0] || uname(&uts) < 0)
+		return;
+#ifdef HOTPLUG_ONLINE_TEST
+	if (getenv("HOTPLUG_ONLINE_TEST_ARCH"))
+		snprintf(uts.machine, sizeof(uts.machine), "%s", getenv("HOTPLUG_ONLINE_TEST_ARCH"));
+	if (getenv("HOTPLUG_ONLINE_TEST_RELEASE"))
+		snprintf(uts.release, sizeof(uts.release), "%s", getenv("HOTPLUG_ONLINE_TEST_RELEASE"));
+#endif
+}
+
+const char *kernel_release(void)
+{
+	load_uname();
+	return uts.release;
+}
+
+/* On s390x and ppc64 memory is the administrator's (standby memory, DLPAR). */
+bool arch_skips_memory(void)
+{
+	load_uname();
+	return strncmp(uts.machine, "s390", 4) == 0 || strncmp(uts.machine, "ppc64", 5) == 0;
+}
+
+static int knob_dir(struct ctx *c, enum knob k)
+{
+	return k == K_AUTO_ONLINE ? open_path(class_dir(c, DEV_MEMORY), "") :
+		open_path(c->root, PARAMS);
+}
+
+/* Every knob's value, "" where absent; -EBADMSG names the bad one in *bad. */
+int read_knobs(struct ctx *c, struct knobs *kn, enum knob *bad)
+{
+	memset(kn, 0, sizeof(*kn));
+	for (enum knob k = 0; k < NKNOBS; k++) {
+		int dir = knob_dir(c, k), r;
+
+		if (dir < 0)
+			continue;
+		r = read_attr(dir, knob_name(k), kn->val[k], sizeof(kn->val[k]));
+		close(dir);
+		if (r == -ENOENT) {
+			kn->val[k][0] = '\0';
+			continue;
+		}
+		if (r >= 0 && parse_knob(k, kn->val[k]) < 0)
+			r = -EBADMSG;
+		if (r < 0) {
+			*bad = k;
+			kn->val[k][0] = '\0';
+			return r;
+		}
+	}
+	return 0;
+}
+
+int write_knob(struct ctx *c, enum knob k, const char *val)
+{
+	int dir = knob_dir(c, k), r;
+
+	if (dir < 0)
+		return dir;
+	r = write_attr(knob_name(k), dir, knob_name(k), val);
+	close(dir);
+	return r;
+}
+
+/* setup's record of what it replaced this boot, in RUNDIR/kernel-saved:
+ * empty when there is none. */
+int read_saved(struct knobs *saved)
+{
+	char text[NKNOBS * (KNOB_LEN + 32)];
+	int fd = open(RUNDIR "/" RECORD, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	ssize_t n;
+
+	memset(saved, 0, sizeof(*saved));
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	n = read(fd, text, sizeof(text));
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	if ((size_t)n == sizeof(text) || memchr(text, '\0', (size_t)n))
+		return -EBADMSG;
+	text[n] = '\0';
+	return parse_record(text, saved) < 0 ? -EBADMSG : 0;
+}
+
+/* Written whole to a temporary file and renamed over the old one. */
+int write_saved(const struct knobs *saved)
+{
+	char text[NKNOBS * (KNOB_LEN + 32)] = "";
+	int fd, r = 0;
+	size_t len;
+
+	for (enum knob k = 0; k < NKNOBS; k++)
+		if (saved->val[k][0])
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s=%s\n",
+				 knob_name(k), saved->val[k]);
+	if (!text[0])
+		return unlink(RUNDIR "/" RECORD) < 0 && errno != ENOENT ? -errno : 0;
+	if (mkdir(RUNDIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(RUNDIR "/" RECORD ".new", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
+	if (fd < 0)
+		return -errno;
+	len = strlen(text);
+	if (write(fd, text, len) != (ssize_t)len)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(RUNDIR "/" RECORD ".new", RUNDIR "/" RECORD) < 0)
+		r = -errno;
 	return r;
 }
