@@ -3,6 +3,7 @@
  * is reported and its key keeps the default, so a typo never leaves RAM
  * offline when udev runs us. */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,91 +27,53 @@ static char *trim(char *s)
 	return s;
 }
 
-static int parse_bool(const char *v, const char *yes, const char *no, bool *out)
+/* Every key, its two words (or NULL: a memory policy, a ratio), its
+ * default as written in the file, and where it goes. */
+static const struct key {
+	const char *key, *yes, *no, *dflt;
+	size_t off;
+} keys[] = {
+	{ "memory", NULL, NULL, "online", offsetof(struct config, memory) },
+	{ "cpu", "on", "off", "on", offsetof(struct config, cpu) },
+	{ "strict", "yes", "no", "no", offsetof(struct config, strict) },
+	{ "skip_s390x_ppc64", "yes", "no", "yes", offsetof(struct config, skip_arch) },
+	{ "movable_ratio", NULL, NULL, "301", offsetof(struct config, movable_ratio) },
+	{ "movable_numa_aware", "yes", "no", "yes", offsetof(struct config, numa_aware) },
+	{ "kernel_auto_online", "yes", "no", "yes", offsetof(struct config, kernel_online) },
+	{ "dax_kmem", "online", "leave", "leave", offsetof(struct config, dax_kmem) },
+};
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+static int set(struct config *c, const struct key *k, const char *v)
 {
-	if (strcmp(v, yes) == 0)
-		*out = true;
-	else if (strcmp(v, no) == 0)
-		*out = false;
-	else
+	char *field = (char *)c + k->off;
+	unsigned long n;
+
+	if (k->yes && (strcmp(v, k->yes) == 0 || strcmp(v, k->no) == 0)) {
+		*(bool *)field = strcmp(v, k->yes) == 0;
+		return 0;
+	}
+	if (k->yes)
 		return -EINVAL;
-	return 0;
-}
-
-static int set_memory(struct config *c, const char *v)
-{
-	static const enum mem_policy all[] = {
-		MEM_ONLINE, MEM_MOVABLE, MEM_KERNEL, MEM_OFF, MEM_AUTO,
-	};
-
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (strcmp(v, policy_name(all[i])) == 0) {
-			c->memory = all[i];
+	if (strcmp(k->key, "movable_ratio") == 0) {
+		/* A percentage, 1 to 100000, as the kernel's auto_movable_ratio. */
+		if (parse_index(v, &n) < 0 || n == 0 || n > 100000)
+			return -EINVAL;
+		c->movable_ratio = (unsigned)n;
+		return 0;
+	}
+	for (enum mem_policy p = MEM_ONLINE; p <= MEM_AUTO; p++)
+		if (strcmp(v, policy_name(p)) == 0) {
+			c->memory = p;
 			return 0;
 		}
 	return -EINVAL;
 }
 
-static int set_kernel_online(struct config *c, const char *v)
-{
-	return parse_bool(v, "yes", "no", &c->kernel_online);
-}
-
-static int set_dax_kmem(struct config *c, const char *v)
-{
-	return parse_bool(v, "online", "leave", &c->dax_kmem);
-}
-
-static int set_cpu(struct config *c, const char *v)
-{
-	return parse_bool(v, "on", "off", &c->cpu);
-}
-
-static int set_strict(struct config *c, const char *v)
-{
-	return parse_bool(v, "yes", "no", &c->strict);
-}
-
-static int set_skip_arch(struct config *c, const char *v)
-{
-	return parse_bool(v, "yes", "no", &c->skip_arch);
-}
-
-/* A percentage, 1 to 100000, as auto_movable_ratio. */
-static int set_ratio(struct config *c, const char *v)
-{
-	unsigned long n;
-
-	if (parse_index(v, &n) < 0 || n == 0 || n > 100000)
-		return -EINVAL;
-	c->movable_ratio = (unsigned)n;
-	return 0;
-}
-
-static int set_numa_aware(struct config *c, const char *v)
-{
-	return parse_bool(v, "yes", "no", &c->numa_aware);
-}
-
-/* Every key with its default, written as in the file. */
-static const struct {
-	const char *key, *dflt;
-	int (*set)(struct config *c, const char *v);
-} keys[] = {
-	{ "memory", "online", set_memory },
-	{ "cpu", "on", set_cpu },
-	{ "strict", "no", set_strict },
-	{ "skip_s390x_ppc64", "yes", set_skip_arch },
-	{ "movable_ratio", "301", set_ratio },   /* the kernel's own default */
-	{ "movable_numa_aware", "yes", set_numa_aware },
-	{ "kernel_auto_online", "yes", set_kernel_online },
-	{ "dax_kmem", "leave", set_dax_kmem },
-};
-
 void config_defaults(struct config *c)
 {
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		keys[i].set(c, keys[i].dflt);
+	for (size_t i = 0; i < NKEYS; i++)
+		set(c, &keys[i], keys[i].dflt);
 	c->memory_set = false;
 }
 
@@ -134,19 +97,18 @@ int config_line(struct config *c, char *line, const char **why)
 	*eq = '\0';
 	key = trim(key);
 	val = trim(eq + 1);
-	while (i < sizeof(keys) / sizeof(keys[0]) && strcmp(key, keys[i].key) != 0)
+	while (i < NKEYS && strcmp(key, keys[i].key) != 0)
 		i++;
-	if (i == sizeof(keys) / sizeof(keys[0])) {
+	if (i == NKEYS) {
 		*why = "unknown key";
 		return -EINVAL;
 	}
-	if (keys[i].set(c, val) == 0) {
-		if (keys[i].set == set_memory)
-			c->memory_set = true;
+	if (set(c, &keys[i], val) == 0) {
+		c->memory_set |= i == 0;
 		return 0;
 	}
-	keys[i].set(c, keys[i].dflt);
-	if (keys[i].set == set_memory)
+	set(c, &keys[i], keys[i].dflt);
+	if (i == 0)
 		c->memory_set = false;
 	*why = *val ? "invalid value" : "missing value";
 	return -EINVAL;

@@ -124,7 +124,6 @@ void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void plan_kernel(const struct config *c, const struct kernel_caps *k, struct kernel_plan *p);
 const char *plan_block(const struct config *c, const char *cmdline, char *why, size_t size);
 bool plan_fallback(const char *refused, const char *valid_zones, char *why, size_t size);
-bool movable_anywhere(unsigned long major, unsigned long minor);
 bool percent_of(unsigned long long part, unsigned long long whole, unsigned long long *pct);
 
 /* sysfs.c: all file I/O below the commands. */

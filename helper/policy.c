@@ -38,9 +38,9 @@ void plan_kernel(const struct config *c, const struct kernel_caps *k, struct ker
 			 "memory");
 	else if (c->memory == MEM_OFF)
 		snprintf(p->why, sizeof(p->why), "memory = off: hot-added memory stays offline");
-	else if (k->dax && !c->dax_kmem)
+	else if (k->dax)   /* daxctl refuses to run while the kernel onlines memory */
 		snprintf(p->why, sizeof(p->why), "dax, nvdimm or cxl devices here: the udev rule "
-			 "onlines memory, so that daxctl can add its own (dax_kmem = leave)");
+			 "onlines memory, so that daxctl reconfigure-device works");
 	else if (c->memory == MEM_AUTO && k->policy) {
 		p->auto_online = "online";
 		p->auto_movable = true;
@@ -107,17 +107,6 @@ bool plan_fallback(const char *refused, const char *valid_zones, char *why, size
 			 "(valid_zones '%s')" : "left offline: online would put it in %s (valid_zones "
 			 "'%s'), which online_kernel excludes", zones[0], valid_zones);
 	return ok;
-}
-
-/* Before 4.13 a hot-added block belongs to ZONE_NORMAL from the moment it
- * is added, and online_movable moves it only when it is the highest block
- * of Normal, next to ZONE_MOVABLE (Documentation/memory-hotplug.txt:
- * "this memory block must be adjacent to ZONE_MOVABLE").  From 4.13 ("mm,
- * memory_hotplug: do not associate hotadded memory to zones until online")
- * any offline block may go either way. */
-bool movable_anywhere(unsigned long major, unsigned long minor)
-{
-	return major > 4 || (major == 4 && minor >= 13);
 }
 
 /* part in percent of whole, rounded down; false when whole is 0. */

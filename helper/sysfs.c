@@ -50,7 +50,8 @@ int open_path(int dirfd, const char *path)
 		fd = next;
 		path += n + (path[n] == '/');
 	}
-	return fd == dirfd ? dup(fd) : fd;
+	/* A fresh open of ".", not dup(): its own offset for readdir. */
+	return fd == dirfd ? openat(dirfd, ".", DIR_FLAGS) : fd;
 }
 
 int class_dir(struct ctx *c, enum devtype t)
@@ -156,6 +157,17 @@ int write_attr(const char *who, int dirfd, const char *name, const char *val)
 	return r;
 }
 
+/* A directory below the root (or dirfd), as a DIR: NULL when absent. */
+static DIR *open_dir(int dirfd, const char *path)
+{
+	int fd = open_path(dirfd, path);
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+
+	if (!dir && fd >= 0)
+		close(fd);
+	return dir;
+}
+
 /* block_size_bytes, read once; 0 when sysfs does not say. */
 unsigned long long block_size(struct ctx *c)
 {
@@ -170,16 +182,12 @@ unsigned long long block_size(struct ctx *c)
 /* A memory block's node: its "node<N>" link. */
 int block_node(int blockfd, unsigned long *node)
 {
-	int fd = openat(blockfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	DIR *dir = open_dir(blockfd, "");
 	struct dirent *e;
 	int r = -ENOENT;
 
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
+	if (!dir)
 		return -ENOENT;
-	}
 	while (r < 0 && (e = readdir(dir)))
 		if (parse_node_name(e->d_name, node) == 0)
 			r = 0;
@@ -207,15 +215,14 @@ static int cmp_index(const void *a, const void *b)
  * malloc'd array. */
 int list_devices(struct ctx *c, enum devtype t, unsigned long **out, size_t *n)
 {
-	int fd = class_dir(c, t) < 0 ? class_dir(c, t) : openat(class_dir(c, t), ".", DIR_FLAGS);
-	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	DIR *dir = class_dir(c, t) < 0 ? NULL : open_dir(class_dir(c, t), "");
 	size_t cap = 0;
 	struct dirent *e;
 
 	*out = NULL;
 	*n = 0;
 	if (!dir)
-		return fd < 0 ? fd : -errno;
+		return class_dir(c, t) < 0 ? class_dir(c, t) : -errno;
 	while ((e = readdir(dir))) {
 		struct device d;
 
@@ -242,17 +249,13 @@ int list_devices(struct ctx *c, enum devtype t, unsigned long **out, size_t *n)
 bool has_devices(struct ctx *c, const char *bus)
 {
 	char path[64];
-	int fd;
 	DIR *dir;
 	struct dirent *e;
 	bool any = false;
 
 	snprintf(path, sizeof(path), "bus/%s/devices", bus);
-	if ((fd = open_path(c->root, path)) < 0 || !(dir = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
+	if (!(dir = open_dir(c->root, path)))
 		return false;
-	}
 	while (!any && (e = readdir(dir)))
 		any = e->d_name[0] != '.';
 	closedir(dir);
@@ -264,16 +267,12 @@ bool has_devices(struct ctx *c, const char *bus)
  * -EBADMSG (said, naming the file) for contents no kernel writes. */
 int dax_owns(struct ctx *c, unsigned long long addr, char *dev, size_t size)
 {
-	int fd = open_path(c->root, "bus/dax/devices");
-	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	DIR *dir = open_dir(c->root, "bus/dax/devices");
 	struct dirent *e;
 	int found = 0;
 
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
+	if (!dir)
 		return 0;
-	}
 	while (found == 0 && (e = readdir(dir))) {
 		char res[32], len[32], b[80];
 		unsigned long long start, bytes;
