@@ -41,6 +41,10 @@ static const struct key {
 	{ "movable_numa_aware", "yes", "no", "yes", offsetof(struct config, numa_aware) },
 	{ "kernel_auto_online", "yes", "no", "yes", offsetof(struct config, kernel_online) },
 	{ "dax_kmem", "online", "leave", "leave", offsetof(struct config, dax_kmem) },
+	{ "cpusets", "on", "off", "on", offsetof(struct config, cpusets) },
+	{ "tmpfs", "on", "off", "on", offsetof(struct config, tmpfs) },
+	{ "hooks", "on", "off", "on", offsetof(struct config, hooks) },
+	{ "hook_timeout", NULL, NULL, "30", offsetof(struct config, hook_timeout) },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -55,11 +59,13 @@ static int set(struct config *c, const struct key *k, const char *v)
 	}
 	if (k->yes)
 		return -EINVAL;
-	if (strcmp(k->key, "movable_ratio") == 0) {
-		/* A percentage, 1 to 100000, as the kernel's auto_movable_ratio. */
-		if (parse_index(v, &n) < 0 || n == 0 || n > 100000)
+	/* A percentage, 1 to 100000, as the kernel's auto_movable_ratio;
+	 * seconds, 1 to 3600. */
+	if (k->off == offsetof(struct config, movable_ratio) ||
+	    k->off == offsetof(struct config, hook_timeout)) {
+		if (parse_index(v, &n) < 0 || n == 0 || n > (k->key[0] == 'h' ? 3600 : 100000))
 			return -EINVAL;
-		c->movable_ratio = (unsigned)n;
+		*(unsigned *)field = (unsigned)n;
 		return 0;
 	}
 	for (enum mem_policy p = MEM_ONLINE; p <= MEM_AUTO; p++)

@@ -15,6 +15,16 @@
 
 enum devtype { DEV_MEMORY, DEV_CPU };
 
+/* CPU and node bitmaps, as the kernel's lists ("0-3,8") say them. */
+#define MAX_CPUS 8192
+#define MAX_NODES 1024
+#define LONG_BITS (8 * sizeof(unsigned long))
+#define BITMAP_LONGS(max) (((max) + LONG_BITS - 1) / LONG_BITS)
+static inline bool test_bit(const unsigned long *bits, unsigned long i)
+{
+	return bits[i / LONG_BITS] >> (i % LONG_BITS) & 1;
+}
+
 struct device {
 	enum devtype type;
 	unsigned long index;
@@ -33,6 +43,10 @@ struct config {
 	bool numa_aware;
 	bool kernel_online;   /* program the kernel's own auto-online (setup) */
 	bool dax_kmem;        /* online memory the dax kmem driver added */
+	bool cpusets;         /* after a hot-add: cgroup v1 cpusets get new CPUs, nodes */
+	bool tmpfs;           /* after a hot-add: tmpfs sized as a share of RAM keep it */
+	bool hooks;           /* after a hot-add: hooks.d */
+	unsigned hook_timeout;   /* seconds */
 };
 
 enum mem_state { ST_ONLINE, ST_OFFLINE, ST_GOING_OFFLINE, ST_UNKNOWN };
@@ -109,6 +123,18 @@ int parse_uevent(const char *msg, size_t len, struct uevent *ev);
 int parse_event(const struct uevent *ev, struct device *d, enum action *act, char *why,
 		size_t size);
 
+/* A line of /proc/self/mountinfo, pointing into it. */
+struct mount {
+	char *point, *options, *fstype, *source, *super;
+};
+int parse_list(const char *s, unsigned long *bits, unsigned long max);
+void format_list(const unsigned long *bits, unsigned long max, char *buf, size_t size);
+void format_indexes(const unsigned long *v, size_t n, char *buf, size_t size);
+int parse_mountinfo(char *line, struct mount *m);
+bool has_option(const char *options, const char *opt);
+int parse_meminfo(const char *text, const char *key, unsigned long long *kb);
+int option_number(const char *options, const char *name, unsigned long long *v);
+
 /* config.c */
 void config_defaults(struct config *c);
 int config_line(struct config *c, char *line, const char **why);
@@ -124,6 +150,8 @@ void say(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void plan_kernel(const struct config *c, const struct kernel_caps *k, struct kernel_plan *p);
 const char *plan_block(const struct config *c, const char *cmdline, char *why, size_t size);
 bool plan_fallback(const char *refused, const char *valid_zones, char *why, size_t size);
+unsigned tmpfs_share(unsigned long long pages, unsigned long long total_pages, unsigned long ps);
+unsigned long long hotadd_headroom(unsigned long long available, unsigned long ps);
 bool percent_of(unsigned long long part, unsigned long long whole, unsigned long long *pct);
 
 /* sysfs.c: all file I/O below the commands. */
@@ -140,6 +168,10 @@ int list_devices(struct ctx *c, enum devtype t, unsigned long **out, size_t *n);
 bool has_devices(struct ctx *c, const char *bus);
 int dax_owns(struct ctx *c, unsigned long long addr, char *dev, size_t size);
 int read_cmdline(char *buf, size_t size);
+char *read_text(int dirfd, const char *path, size_t max, int *err);
+int meminfo(const char *key, unsigned long long *bytes);
+int memmap_on_memory(struct ctx *c);
+int kmsg_says(const char *text);
 const char *kernel_release(void);
 bool arch_skips_memory(void);
 /* The kernel's auto-online knobs, and setup's record of what it replaced. */
@@ -158,6 +190,17 @@ void load_cmdline(struct ctx *c);
 /* kernel.c: setup and restore. */
 int cmd_setup(struct ctx *c);
 int cmd_restore(struct ctx *c);
+
+/* burst.c: after a burst of hot-added devices is online. */
+struct burst {
+	unsigned long cpus[BITMAP_LONGS(MAX_CPUS)];           /* CPUs it onlined */
+	unsigned long nodes[BITMAP_LONGS(MAX_NODES)];         /* nodes of its memory */
+	unsigned long new_nodes[BITMAP_LONGS(MAX_NODES)];     /* nodes without memory before */
+	unsigned long nodes_before[BITMAP_LONGS(MAX_NODES)];  /* nodes with memory before */
+	unsigned long long bytes, memtotal;                   /* memory added; MemTotal before */
+	char blocks[4096];                                    /* its blocks: "32-39" */
+};
+int burst_steps(struct ctx *c, const struct burst *b);
 
 /* status.c */
 int status(struct ctx *c, bool json);

@@ -5,17 +5,25 @@
  * auto-online, our udev rule, a distribution rule, an administrator) it is
  * logged once, and nothing else needs to know this process exists.
  *
- * It also repairs what the kernel's auto-online could not do: the kernel
- * ignores a failed online inside add_memory() and sends no event for it.
- * A block hot-added (an `add` that is not a replay) and not online once no
- * memory event has come for QUIET_MS, while the kernel was to online it,
- * is onlined as the udev rule's helper would (device.c), and retried. */
+ * It follows the devices hot-added (an `add` that is not a replay) until a
+ * burst is over: no memory or CPU event for QUIET_MS.  Then
+ *  - it repairs what the kernel's auto-online could not do: the kernel
+ *    ignores a failed online inside add_memory() and sends no event for
+ *    it.  A block not online while the kernel was to online it is onlined
+ *    as the udev rule's helper would (device.c), and retried;
+ *  - it says when a memory device came and no memory with it (the kernel
+ *    refused the hot-add);
+ *  - it hands what came online to the after-the-burst steps (burst.c), in
+ *    a child process, one burst at a time. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,13 +47,19 @@ static const long attempt_ms[] = { QUIET_MS, 4000, 16000 };
 #define ATTEMPTS (sizeof(attempt_ms) / sizeof(attempt_ms[0]))
 
 struct added {
-	unsigned long index;
+	struct device d;
 	unsigned tries;
+	bool online, done;   /* done: repaired, left alone, or given up */
 };
 
 static struct added *added;
 static size_t nadded, cap;
-static long long last_memory_ms;   /* the last memory event */
+static long long last_ms;          /* the last memory or CPU event */
+static bool memory_device;         /* an ACPI memory device came, and no memory yet */
+static struct burst before;        /* MemTotal and nodes with memory, as of the last burst */
+static struct burst next;          /* what came online, for the steps */
+static bool next_due;
+static pid_t child;
 
 static long long now_ms(void)
 {
@@ -55,27 +69,29 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void forget(unsigned long index)
+static struct added *find(const struct device *d)
 {
 	for (size_t i = 0; i < nadded; i++)
-		if (added[i].index == index)
-			added[i--] = added[--nadded];
+		if (added[i].d.type == d->type && added[i].d.index == d->index)
+			return &added[i];
+	return NULL;
 }
 
-static void remember(unsigned long index)
+static void remember(const struct device *d)
 {
+	if (find(d))
+		return;
 	if (nadded == cap) {
-		struct added *p = realloc(added, (cap = cap ? cap * 2 : 256) * sizeof(*added));
+		struct added *p = realloc(added, (cap ? cap * 2 : 256) * sizeof(*added));
 
 		if (!p) {
-			say(LOG_ERR, "memory%lu: out of memory: a failed auto-online of it will not "
-			    "be repaired", index);
-			cap /= 2;
+			say(LOG_ERR, "%s: out of memory: not followed after its hot-add", d->name);
 			return;
 		}
 		added = p;
+		cap = cap ? cap * 2 : 256;
 	}
-	added[nadded++] = (struct added){ index, 0 };
+	added[nadded++] = (struct added){ *d, 0, false, false };
 }
 
 /* The line of one transition: size, node and zone as sysfs says them now
@@ -96,29 +112,38 @@ static void log_transition(struct ctx *c, const struct device *d, bool online)
 static void handle(struct ctx *c, const char *msg, size_t len)
 {
 	struct uevent ev;
+	struct added *a;
 	struct device d;
 	enum action act;
 	char why[256];
 
-	if (parse_uevent(msg, len, &ev) < 0 || !ev.subsystem ||
-	    (strcmp(ev.subsystem, "memory") != 0 && strcmp(ev.subsystem, "cpu") != 0))
+	if (parse_uevent(msg, len, &ev) < 0 || !ev.subsystem || !ev.action)
+		return;
+	/* An ACPI memory device (PNP0C80) comes before its memory, if any. */
+	if (strcmp(ev.subsystem, "acpi") == 0 && strcmp(ev.action, "add") == 0 && !ev.synth_uuid &&
+	    ev.devpath && strstr(ev.devpath, "/PNP0C80:")) {
+		memory_device = true;
+		last_ms = now_ms();
+	}
+	if (strcmp(ev.subsystem, "memory") != 0 && strcmp(ev.subsystem, "cpu") != 0)
 		return;
 	/* Not a device of ours (memory/auto_online_blocks has none): quietly. */
 	if (parse_event(&ev, &d, &act, why, sizeof(why)) < 0 || act == ACT_OTHER)
 		return;
-	if (d.type == DEV_MEMORY)
-		last_memory_ms = now_ms();
+	last_ms = now_ms();
 	/* A replay (udevadm trigger, a uevent file written) is no transition. */
 	if (ev.synth_uuid)
 		return;
 	if (act == ACT_ONLINE || act == ACT_OFFLINE)
 		log_transition(c, &d, act == ACT_ONLINE);
-	if (d.type != DEV_MEMORY)
-		return;
-	if (act == ACT_ADD)
-		remember(d.index);
-	else if (act != ACT_OFFLINE)
-		forget(d.index);
+	if (act == ACT_ADD) {
+		remember(&d);
+		memory_device &= d.type != DEV_MEMORY;
+	} else if ((a = find(&d)) && act == ACT_REMOVE) {
+		*a = added[--nadded];
+	} else if (a) {
+		a->online = act == ACT_ONLINE;
+	}
 }
 
 /* Was the kernel to online hot-added memory itself? */
@@ -130,28 +155,138 @@ static bool kernel_onlines(struct ctx *c)
 	       parse_knob(K_AUTO_ONLINE, aob) == 0 && strcmp(aob, "offline") != 0;
 }
 
-/* The burst is over: what the kernel was to online and did not, we do. */
-static void repair(struct ctx *c, const char *config, long long quiet_for)
+/* MemTotal and the nodes with memory now: "before" for the next burst. */
+static void snapshot(struct ctx *c)
 {
-	bool onlines = kernel_onlines(c);
+	char val[512];
+	int dir = open_path(c->root, "devices/system/node");
+
+	meminfo("MemTotal", &before.memtotal);
+	memset(before.nodes_before, 0, sizeof(before.nodes_before));
+	if (dir >= 0 && read_attr(dir, "has_memory", val, sizeof(val)) >= 0)
+		parse_list(val, before.nodes_before, MAX_NODES);
+	if (dir >= 0)
+		close(dir);
+}
+
+static int cmp_index(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* What came online, added to the next burst's steps. */
+static void take(struct ctx *c)
+{
+	unsigned long *blocks = malloc((nadded + 1) * sizeof(*blocks)), node;
+	char val[512];
+	size_t n = 0;
+	int dir = open_path(c->root, "devices/system/node");
+	unsigned long now[BITMAP_LONGS(MAX_NODES)] = { 0 };
+
+	for (size_t i = 0; i < nadded; i++) {
+		int fd;
+
+		if (!added[i].online)
+			continue;
+		next_due = true;
+		if (added[i].d.type == DEV_CPU) {
+			if (added[i].d.index < MAX_CPUS)
+				next.cpus[added[i].d.index / LONG_BITS] |= 1UL << added[i].d.index % LONG_BITS;
+			continue;
+		}
+		next.bytes += block_size(c);
+		if (blocks)
+			blocks[n++] = added[i].d.index;
+		if ((fd = open_device(c, &added[i].d)) >= 0 && block_node(fd, &node) == 0 &&
+		    node < MAX_NODES)
+			next.nodes[node / LONG_BITS] |= 1UL << node % LONG_BITS;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (blocks && n) {
+		qsort(blocks, n, sizeof(*blocks), cmp_index);
+		format_indexes(blocks, n, next.blocks + strlen(next.blocks),
+			       sizeof(next.blocks) - strlen(next.blocks));
+	}
+	free(blocks);
+	if (dir >= 0 && read_attr(dir, "has_memory", val, sizeof(val)) >= 0 &&
+	    parse_list(val, now, MAX_NODES) == 0)
+		for (size_t i = 0; i < BITMAP_LONGS(MAX_NODES); i++)
+			next.new_nodes[i] |= now[i] & ~before.nodes_before[i];
+	if (dir >= 0)
+		close(dir);
+}
+
+/* The refused hot-add's line: what the kernel says is in its own log. */
+static void refused(struct ctx *c)
+{
+	unsigned long long avail;
+	char fits[80] = "";
+
+	if (memmap_on_memory(c) == 0 && meminfo("MemAvailable", &avail) == 0)
+		snprintf(fits, sizeof(fits), "; with memmap_on_memory off, free memory takes "
+			 "about %llu MiB now", hotadd_headroom(avail, (unsigned long)getpagesize()) >> 20);
+	say(LOG_ERR, "a memory device was hot-added and no memory came online: the kernel "
+	    "refused it (its log says why: 'add_memory failed')%s; boot with "
+	    "memory_hotplug.memmap_on_memory=1 where the kernel has it, or add less at a time",
+	    fits);
+}
+
+/* The burst is over: repair, then hand what came online to the steps. */
+static void settle(struct ctx *c, const char *config, long long quiet_for)
+{
+	bool onlines = kernel_onlines(c), waiting = false;
 
 	config_defaults(&c->cfg);
 	config_load(&c->cfg, config, false);
+	if (memory_device)
+		refused(c);
+	memory_device = false;
 	for (size_t i = 0; i < nadded; i++) {
-		struct device d;
+		struct added *a = &added[i];
+		enum outcome o;
 
-		if (quiet_for < attempt_ms[added[i].tries])
+		/* Else the udev rule was this block's onliner, and said what it did. */
+		if (a->online || a->done || a->d.type != DEV_MEMORY || !onlines)
 			continue;
-		device_init(&d, DEV_MEMORY, added[i].index);
-		/* Else the udev rule was this block's onliner, and it said what it did. */
-		if (onlines && online_device(c, &d) == OUT_FAILED &&
-		    ++added[i].tries < ATTEMPTS)
+		if (quiet_for < attempt_ms[a->tries]) {
+			waiting = true;
 			continue;
-		if (onlines && added[i].tries == ATTEMPTS)
+		}
+		o = online_device(c, &a->d);
+		/* Onlined now: its event comes, and the burst goes on. */
+		waiting |= o == OUT_ONLINED;
+		a->done = o != OUT_FAILED || ++a->tries == ATTEMPTS;
+		waiting |= !a->done;
+		if (o == OUT_FAILED && a->done)
 			say(LOG_ERR, "%s: still offline after %zu attempts; 'hotplug-online online "
-			    "%s' tries again", d.name, ATTEMPTS, d.name);
-		added[i--] = added[--nadded];
+			    "%s' tries again", a->d.name, ATTEMPTS, a->d.name);
 	}
+	if (waiting)
+		return;
+	take(c);
+	nadded = 0;
+}
+
+/* One child at a time runs the steps; a burst that ends meanwhile waits. */
+static void run_steps(struct ctx *c)
+{
+	if (child > 0 && waitpid(child, NULL, WNOHANG) == 0)
+		return;
+	child = 0;
+	if (!next_due)
+		return;
+	memcpy(next.nodes_before, before.nodes_before, sizeof(next.nodes_before));
+	next.memtotal = before.memtotal;
+	if ((child = fork()) == 0)
+		_exit(burst_steps(c, &next));
+	if (child < 0)
+		say(LOG_ERR, "cannot start the after-hot-add steps: %s", strerror(errno));
+	memset(&next, 0, sizeof(next));
+	next_due = false;
+	snapshot(c);
 }
 
 static int open_socket(void)
@@ -212,18 +347,18 @@ int cmd_log(struct ctx *c, const char *config)
 		say(LOG_ERR, "cannot listen to kernel uevents: %s", strerror(-fd));
 		return EXIT_FAIL;
 	}
+	snapshot(c);
 	for (;;) {
 		struct pollfd p = { fd, POLLIN, 0 };
-		long long quiet_for = now_ms() - last_memory_ms;
-		long timeout = -1;   /* nothing to repair: sleep until an event */
+		long long quiet_for = now_ms() - last_ms;
+		long timeout = -1;   /* nothing to follow: sleep until an event */
 		int r;
 
-		for (size_t i = 0; i < nadded; i++) {
-			long t = attempt_ms[added[i].tries] - (long)quiet_for;
-
-			if (timeout < 0 || t < timeout)
-				timeout = t < 0 ? 0 : t;
-		}
+		/* Following a burst: its end, then a step a second while repairs wait. */
+		if (nadded || memory_device)
+			timeout = quiet_for < QUIET_MS ? QUIET_MS - (long)quiet_for : QUIET_MS;
+		if (child > 0 && (timeout < 0 || timeout > 500))
+			timeout = 500;   /* reap the steps' child */
 		if (poll(&p, 1, (int)timeout) < 0 && errno != EINTR) {
 			say(LOG_ERR, "poll: %s", strerror(errno));
 			return EXIT_FAIL;
@@ -232,8 +367,10 @@ int cmd_log(struct ctx *c, const char *config)
 			say(LOG_ERR, "cannot read kernel uevents: %s", strerror(-r));
 			return EXIT_FAIL;
 		}
-		quiet_for = now_ms() - last_memory_ms;
-		if (nadded && quiet_for >= QUIET_MS)
-			repair(c, config, quiet_for);
+		quiet_for = now_ms() - last_ms;
+		if ((nadded || memory_device) && quiet_for >= QUIET_MS)
+			settle(c, config, quiet_for);
+		if (quiet_for >= QUIET_MS)
+			run_steps(c);
 	}
 }

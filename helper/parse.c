@@ -440,3 +440,182 @@ int parse_event(const struct uevent *ev, struct device *d, enum action *act, cha
 	}
 	return 0;
 }
+
+/* A kernel list ("0-3,8,10-11", or "" for none) into a bitmap of max
+ * bits: -EINVAL for anything else, or a number past max. */
+int parse_list(const char *s, unsigned long *bits, unsigned long max)
+{
+	memset(bits, 0, BITMAP_LONGS(max) * sizeof(*bits));
+	while (*s) {
+		char num[12];
+		unsigned long a, b;
+		size_t n = strspn(s, "0123456789");
+
+		if (n == 0 || n >= sizeof(num))
+			return -EINVAL;
+		memcpy(num, s, n);
+		num[n] = '\0';
+		if (parse_index(num, &a) < 0)
+			return -EINVAL;
+		s += n;
+		b = a;
+		if (*s == '-') {
+			n = strspn(++s, "0123456789");
+			if (n == 0 || n >= sizeof(num))
+				return -EINVAL;
+			memcpy(num, s, n);
+			num[n] = '\0';
+			if (parse_index(num, &b) < 0 || b < a)
+				return -EINVAL;
+			s += n;
+		}
+		if (b >= max || (*s && *s != ','))
+			return -EINVAL;
+		if (*s == ',' && !*++s)
+			return -EINVAL;
+		for (; a <= b; a++)
+			bits[a / LONG_BITS] |= 1UL << (a % LONG_BITS);
+	}
+	return 0;
+}
+
+/* A bitmap as a kernel list: "0-3,8"; "" for none. */
+void format_list(const unsigned long *bits, unsigned long max, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (unsigned long a = 0; a < max && o < size; a++) {
+		unsigned long b = a;
+
+		if (!test_bit(bits, a))
+			continue;
+		while (b + 1 < max && test_bit(bits, b + 1))
+			b++;
+		o += (size_t)snprintf(buf + o, size - o, b > a ? "%s%lu-%lu" : "%s%lu",
+				      o ? "," : "", a, b);
+		a = b;
+	}
+}
+
+/* Ascending indexes as a kernel list, "32-39,41", cut with "..." where
+ * it would not fit; "" for none. */
+void format_indexes(const unsigned long *v, size_t n, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0, j; i < n; i = j + 1) {
+		for (j = i; j + 1 < n && v[j + 1] == v[j] + 1; j++)
+			;
+		if (o + 48 > size) {
+			snprintf(buf + o, size - o, "...");
+			return;
+		}
+		o += (size_t)snprintf(buf + o, size - o, j > i ? "%s%lu-%lu" : "%s%lu",
+				      o ? "," : "", v[i], v[j]);
+	}
+}
+
+/* Octal escapes of /proc/self/mountinfo ("\040" for a space), in place. */
+static int unescape(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (*s != '\\') {
+			*o++ = *s;
+			continue;
+		}
+		if (strspn(s + 1, "01234567") < 3)
+			return -EINVAL;
+		*o++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 | (s[3] - '0'));
+		s += 3;
+	}
+	*o = '\0';
+	return 0;
+}
+
+/* One line of /proc/self/mountinfo, cut up in place:
+ *   ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER */
+int parse_mountinfo(char *line, struct mount *m)
+{
+	char *f[6], *p = line;
+	int n = 0;
+
+	memset(m, 0, sizeof(*m));
+	while (n < 6 && (f[n] = strsep(&p, " ")) && *f[n])
+		n++;
+	if (n < 6 || !p)
+		return -EINVAL;
+	while ((m->fstype = strsep(&p, " ")) && strcmp(m->fstype, "-") != 0)
+		if (!*m->fstype)
+			return -EINVAL;
+	if (!m->fstype || !p || !(m->fstype = strsep(&p, " ")) || !*m->fstype ||
+	    !(m->source = strsep(&p, " ")) || !p || !*p || strchr(p, ' '))
+		return -EINVAL;
+	m->point = f[4];
+	m->options = f[5];
+	m->super = p;
+	if (m->point[0] != '/' || unescape(m->point) < 0 || unescape(m->source) < 0 ||
+	    strchr(m->point, '\n'))
+		return -EINVAL;
+	return 0;
+}
+
+/* Is opt one of the comma-separated options? */
+bool has_option(const char *options, const char *opt)
+{
+	size_t n = strlen(opt);
+
+	for (const char *p = options; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, opt, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* A "NAME=NUMBER[k]" option's number (k: times 1024); -ENOENT absent. */
+int option_number(const char *options, const char *name, unsigned long long *v)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = options; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
+		char num[24];
+		size_t len = strcspn(p + n, ",");
+
+		if (strncmp(p, name, n) != 0 || len == 0 || len >= sizeof(num))
+			continue;
+		memcpy(num, p + n, len);
+		num[len] = '\0';
+		if (num[len - 1] == 'k')
+			num[len - 1] = '\0';
+		if (parse_u64(num, v) < 0 || (len > 1 && p[n + len - 1] == 'k' && *v > ~0ULL / 1024))
+			return -EINVAL;
+		if (p[n + len - 1] == 'k')
+			*v *= 1024;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* /proc/meminfo's "Key:   1234 kB" line. */
+int parse_meminfo(const char *text, const char *key, unsigned long long *kb)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = text; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		char num[24];
+		size_t len;
+
+		if (strncmp(p, key, n) != 0 || p[n] != ':')
+			continue;
+		p += n + 1 + strspn(p + n + 1, " ");
+		len = strspn(p, "0123456789");
+		if (len == 0 || len >= sizeof(num) || strncmp(p + len, " kB", 3) != 0)
+			return -EINVAL;
+		memcpy(num, p, len);
+		num[len] = '\0';
+		return parse_u64(num, kb);
+	}
+	return -ENOENT;
+}

@@ -117,3 +117,28 @@ bool percent_of(unsigned long long part, unsigned long long whole, unsigned long
 	*pct = part > ~0ULL / 100 ? part / whole * 100 : part * 100 / whole;
 	return true;
 }
+
+/* The share of RAM, in percent, that a tmpfs of `pages` pages was given
+ * when RAM was total_pages: mm/shmem.c turns size=N% into
+ * DIV_ROUND_UP(N * total * PAGE_SIZE / 100, PAGE_SIZE) pages, and no
+ * size= into total / 2.  0: no whole percentage gives it (an absolute
+ * size, set on purpose). */
+unsigned tmpfs_share(unsigned long long pages, unsigned long long total_pages, unsigned long ps)
+{
+	if (total_pages == 0 || total_pages > ~0ULL / 100 / ps)
+		return 0;
+	if (pages == total_pages / 2)
+		return 50;
+	for (unsigned pct = 1; pct <= 100; pct++)
+		if (pages == (pct * total_pages * ps / 100 + ps - 1) / ps)
+			return pct;
+	return 0;
+}
+
+/* The largest hot-add the memory available now can take a memmap for
+ * without memmap_on_memory: sizeof(struct page) (64 bytes on 64-bit
+ * kernels: an estimate, not read from the kernel) per page added. */
+unsigned long long hotadd_headroom(unsigned long long available, unsigned long ps)
+{
+	return available / 64 * ps;
+}

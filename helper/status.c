@@ -163,6 +163,24 @@ static void print_kernel_json(const struct knobs *now, const struct knobs *saved
 	printf("}}");
 }
 
+/* Room for a hot-add: the memmap of added memory comes from memory already
+ * online unless memmap_on_memory (-1: the kernel has no such parameter). */
+static int memmap_on;
+static unsigned long long headroom;   /* 0: unknown */
+static bool refused;                  /* the kernel's log: it refused a hot-add */
+
+static void load_headroom(struct ctx *c)
+{
+	unsigned long long avail;
+
+	memmap_on = memmap_on_memory(c);
+	if (memmap_on < 0 && memmap_on != -ENOENT)
+		memmap_on = -ENOENT;
+	headroom = memmap_on != 1 && meminfo("MemAvailable", &avail) == 0 ?
+		hotadd_headroom(avail, (unsigned long)getpagesize()) : 0;
+	refused = kmsg_says("add_memory failed") == 1;
+}
+
 static void print_text(const struct ctx *c, const struct mem_sum *m,
 		       const unsigned long *cpu_on, size_t non, const unsigned long *cpu_off, size_t noff)
 {
@@ -197,6 +215,16 @@ static void print_text(const struct ctx *c, const struct mem_sum *m,
 	print_ranges(stdout, m->offline, m->noffline);
 	putchar('\n');
 	print_kernel_text(&knobs_now, &knobs_saved);
+	printf("memmap_on_memory:   %s\n", memmap_on == 1 ? "on (a hot-add brings its own memmap)" :
+	       memmap_on == 0 ? "off" : "not in this kernel");
+	if (headroom)
+		printf("Largest hot-add:    about %llu %s now (its memmap, 64 bytes a page, from "
+		       "memory available now)\n", headroom >> (headroom >> 30 ? 30 : 20),
+		       headroom >> 30 ? "GiB" : "MiB");
+	if (refused)
+		printf("The kernel refused a hot-add (its log: 'add_memory failed'): boot with "
+		       "memory_hotplug.memmap_on_memory=1 where the kernel has it, or hot-add "
+		       "less at a time\n");
 	printf("CPUs online:        ");
 	print_ranges(stdout, cpu_on, non);
 	printf("\nCPUs offline:       ");
@@ -238,6 +266,10 @@ static void print_json(const struct ctx *c, const struct mem_sum *m,
 	}
 	printf("]}");
 	print_kernel_json(&knobs_now, &knobs_saved);
+	printf(",\"memmap_on_memory\":%s,\"max_hot_add_bytes\":", memmap_on == 1 ? "true" :
+	       memmap_on == 0 ? "false" : "null");
+	printf(headroom ? "%llu" : "null", headroom);
+	printf(",\"hot_add_refused\":%s", refused ? "true" : "false");
 	printf(",\"cpus\":{\"online\":");
 	print_json_list(cpu_on, non);
 	printf(",\"offline\":");
@@ -296,6 +328,7 @@ int status(struct ctx *c, bool json)
 		memset(&knobs_now, 0, sizeof(knobs_now));
 	if (read_saved(&knobs_saved) < 0)
 		memset(&knobs_saved, 0, sizeof(knobs_saved));
+	load_headroom(c);
 	if (r == 0 && !(cpu_off = malloc((ncpus + 1) * sizeof(*cpu_off))))
 		r = -ENOMEM;
 	if (r == 0) {

@@ -322,6 +322,89 @@ int read_cmdline(char *buf, size_t size)
 	return 0;
 }
 
+/* A whole text file (dirfd: AT_FDCWD or a directory) in a malloc'd,
+ * NUL-terminated buffer; NULL with *err: -errno, -EFBIG past max bytes,
+ * -EBADMSG for a NUL byte. */
+char *read_text(int dirfd, const char *path, size_t max, int *err)
+{
+	int fd = openat(dirfd, path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	size_t len = 0, cap = 0;
+	char *buf = NULL, *p;
+	ssize_t n = 1;
+
+	*err = fd < 0 ? -errno : 0;
+	while (!*err && n > 0) {
+		if (len + 1 >= cap) {
+			cap = cap ? cap * 2 : 16384;
+			if (cap > max + 1)
+				cap = max + 1;
+			if (len + 1 >= cap || !(p = realloc(buf, cap))) {
+				*err = len + 1 >= cap ? -EFBIG : -ENOMEM;
+				break;
+			}
+			buf = p;
+		}
+		if ((n = read(fd, buf + len, cap - len - 1)) < 0)
+			*err = -errno;
+		else
+			len += (size_t)n;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!*err && memchr(buf, '\0', len))
+		*err = -EBADMSG;
+	if (*err) {
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/* A /proc/meminfo figure, in bytes. */
+int meminfo(const char *key, unsigned long long *bytes)
+{
+	int r;
+	char *text = read_text(AT_FDCWD, "/proc/meminfo", 1 << 20, &r);
+
+	if (text && (r = parse_meminfo(text, key, bytes)) == 0)
+		*bytes *= 1024;
+	free(text);
+	return r;
+}
+
+/* memory_hotplug.memmap_on_memory: 1 on, 0 off, -ENOENT not in this kernel. */
+int memmap_on_memory(struct ctx *c)
+{
+	char val[16];
+	int dir = open_path(c->root, PARAMS), r;
+
+	r = dir < 0 ? dir : read_attr(dir, "memmap_on_memory", val, sizeof(val));
+	if (dir >= 0)
+		close(dir);
+	return r < 0 ? r : strcmp(val, "N") != 0 && strcmp(val, "0") != 0;   /* Y, force */
+}
+
+/* Does a record of the kernel's log still held in its buffer say this?
+ * 1 yes, 0 no, -errno when it cannot be read. */
+int kmsg_says(const char *text)
+{
+	char rec[8192];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC), found = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	/* One record a read; EPIPE: overwritten while we read, go on. */
+	while (!found && ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)))
+		if (n > 0) {
+			rec[n] = '\0';
+			found = strstr(rec, text) != NULL;
+		}
+	close(fd);
+	return found;
+}
+
 static struct utsname uts;
 
 /* uname(2), once; the test build can pretend to be another machine or
