@@ -261,7 +261,7 @@ static void sleep_ms(long ms)
 }
 
 /* Run one hook, in a process group of its own, for timeout s at most. */
-static int run_hook(int dir, const char *name, char *const env[], unsigned timeout)
+static int run_hook(const char *name, char *const env[], unsigned timeout)
 {
 	struct sched_param sp = { 0 };
 	int status, r;
@@ -280,7 +280,10 @@ static int run_hook(int dir, const char *name, char *const env[], unsigned timeo
 		sched_setscheduler(0, SCHED_OTHER, &sp);   /* not the log service's idle */
 		if (null >= 0)
 			dup2(null, 0);
-		fexecve(openat(dir, name, O_RDONLY | O_CLOEXEC), argv, env);
+		/* By its path, not fexecve(): the kernel refuses a script
+		 * whose fd is close-on-exec (ENOENT), and without
+		 * O_CLOEXEC its interpreter would get /dev/fd/N as $0. */
+		execve(path, argv, env);
 		_exit(127);
 	}
 	while ((r = (int)waitpid(pid, &status, WNOHANG)) == 0 && waited < timeout * 1000L) {
@@ -333,7 +336,7 @@ static int hooks(struct ctx *c, const struct burst *b)
 			bad++;
 		} else if (dir >= 0 && fstatat(dir, name, &st, 0) == 0 && S_ISREG(st.st_mode) &&
 			   faccessat(dir, name, X_OK, 0) == 0) {
-			bad += run_hook(dir, name, envp, c->cfg.hook_timeout) != 0;
+			bad += run_hook(name, envp, c->cfg.hook_timeout) != 0;
 		}
 		free(names[i]);
 	}

@@ -45,6 +45,8 @@ struct nl_addr {
 /* When each attempt to repair a block is made, from the burst's end. */
 static const long attempt_ms[] = { QUIET_MS, 4000, 16000 };
 #define ATTEMPTS (sizeof(attempt_ms) / sizeof(attempt_ms[0]))
+/* How long a burst waits for a hot-added CPU to come online. */
+#define CPU_WAIT_MS 10000
 
 struct added {
 	struct device d;
@@ -248,6 +250,13 @@ static void settle(struct ctx *c, const char *config, long long quiet_for)
 		struct added *a = &added[i];
 		enum outcome o;
 
+		/* A hot-added CPU comes online once the udev rule's helper has
+		 * brought it up, which sends no event and can take seconds
+		 * (2 s under TCG): the burst waits for it, CPU_WAIT_MS at most. */
+		if (a->d.type == DEV_CPU && !a->online) {
+			waiting |= quiet_for < CPU_WAIT_MS;
+			continue;
+		}
 		/* Else the udev rule was this block's onliner, and said what it did. */
 		if (a->online || a->done || a->d.type != DEV_MEMORY || !onlines)
 			continue;

@@ -72,8 +72,11 @@ const char *plan_block(const struct config *c, const char *cmdline, char *why, s
 		for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 			if (strcmp(v, types[i]) == 0)
 				return types[i];
-		snprintf(why, size, "left offline ('%s' on the kernel command line)", cmdline);
-		return NULL;
+		/* Any other value the kernel ignores: no choice was made. */
+		if (strcmp(v, "offline") == 0) {
+			snprintf(why, size, "left offline ('%s' on the kernel command line)", cmdline);
+			return NULL;
+		}
 	}
 	if (c->memory == MEM_OFF) {
 		snprintf(why, size, "left offline (memory = off)");
