@@ -11,10 +11,11 @@
  *    ignores a failed online inside add_memory() and sends no event for
  *    it.  A block not online while the kernel was to online it is onlined
  *    as the udev rule's helper would (device.c), and retried;
- *  - it says when a memory device came and no memory with it (the kernel
- *    refused the hot-add);
  *  - it hands what came online to the after-the-burst steps (burst.c), in
- *    a child process, one burst at a time. */
+ *    a child process, one burst at a time.
+ * And it reads the kernel's log from its end on: a hot-add the kernel
+ * refused (no memory for its memmap, mostly) sends no uevent, only a line
+ * there, which it repeats with the fix. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -46,7 +47,7 @@ struct nl_addr {
 static const long attempt_ms[] = { QUIET_MS, 4000, 16000 };
 #define ATTEMPTS (sizeof(attempt_ms) / sizeof(attempt_ms[0]))
 /* How long a burst waits for a hot-added CPU to come online. */
-#define CPU_WAIT_MS 10000
+#define WAIT_MS 10000
 
 struct added {
 	struct device d;
@@ -57,7 +58,6 @@ struct added {
 static struct added *added;
 static size_t nadded, cap;
 static long long last_ms;          /* the last memory or CPU event */
-static bool memory_device;         /* an ACPI memory device came, and no memory yet */
 static struct burst before;        /* MemTotal and nodes with memory, as of the last burst */
 static struct burst next;          /* what came online, for the steps */
 static bool next_due;
@@ -121,12 +121,6 @@ static void handle(struct ctx *c, const char *msg, size_t len)
 
 	if (parse_uevent(msg, len, &ev) < 0 || !ev.subsystem || !ev.action)
 		return;
-	/* An ACPI memory device (PNP0C80) comes before its memory, if any. */
-	if (strcmp(ev.subsystem, "acpi") == 0 && strcmp(ev.action, "add") == 0 && !ev.synth_uuid &&
-	    ev.devpath && strstr(ev.devpath, "/PNP0C80:")) {
-		memory_device = true;
-		last_ms = now_ms();
-	}
 	if (strcmp(ev.subsystem, "memory") != 0 && strcmp(ev.subsystem, "cpu") != 0)
 		return;
 	/* Not a device of ours (memory/auto_online_blocks has none): quietly. */
@@ -138,10 +132,9 @@ static void handle(struct ctx *c, const char *msg, size_t len)
 		return;
 	if (act == ACT_ONLINE || act == ACT_OFFLINE)
 		log_transition(c, &d, act == ACT_ONLINE);
-	if (act == ACT_ADD) {
+	if (act == ACT_ADD)
 		remember(&d);
-		memory_device &= d.type != DEV_MEMORY;
-	} else if ((a = find(&d)) && act == ACT_REMOVE) {
+	else if ((a = find(&d)) && act == ACT_REMOVE) {
 		*a = added[--nadded];
 	} else if (a) {
 		a->online = act == ACT_ONLINE;
@@ -222,18 +215,36 @@ static void take(struct ctx *c)
 }
 
 /* The refused hot-add's line: what the kernel says is in its own log. */
-static void refused(struct ctx *c)
+/* The kernel's log says it refused a hot-add (the ACPI memory driver's
+ * and Hyper-V's balloon's words): no uevent does.  Said with the fix. */
+static void kernel_said(struct ctx *c, const char *rec)
 {
 	unsigned long long avail;
-	char fits[80] = "";
+	char fits[80] = "", b[200];
+	const char *msg = strchr(rec, ';');
 
+	if (!strstr(rec, "add_memory failed") && !strstr(rec, "hot_add memory failed"))
+		return;
 	if (memmap_on_memory(c) == 0 && meminfo("MemAvailable", &avail) == 0)
 		snprintf(fits, sizeof(fits), "; with memmap_on_memory off, free memory takes "
 			 "about %llu MiB now", hotadd_headroom(avail, (unsigned long)getpagesize()) >> 20);
-	say(LOG_ERR, "a memory device was hot-added and no memory came online: the kernel "
-	    "refused it (its log says why: 'add_memory failed')%s; boot with "
+	say(LOG_ERR, "the kernel refused a hot-add ('%s')%s: boot with "
 	    "memory_hotplug.memmap_on_memory=1 where the kernel has it, or add less at a time",
-	    fits);
+	    shown(msg ? msg + 1 : rec, b, sizeof(b)), fits);
+}
+
+/* Every record the kernel's log got since the last read. */
+static void read_kmsg(struct ctx *c, int fd)
+{
+	char rec[2048];
+	ssize_t n;
+
+	while ((n = read(fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE))
+		if (n > 0) {
+			rec[n] = '\0';
+			rec[strcspn(rec, "\n")] = '\0';
+			kernel_said(c, rec);
+		}
 }
 
 /* The burst is over: repair, then hand what came online to the steps. */
@@ -243,23 +254,19 @@ static void settle(struct ctx *c, const char *config, long long quiet_for)
 
 	config_defaults(&c->cfg);
 	config_load(&c->cfg, config, false);
-	if (memory_device)
-		refused(c);
-	memory_device = false;
 	for (size_t i = 0; i < nadded; i++) {
 		struct added *a = &added[i];
 		enum outcome o;
 
-		/* A hot-added CPU comes online once the udev rule's helper has
-		 * brought it up, which sends no event and can take seconds
-		 * (2 s under TCG): the burst waits for it, CPU_WAIT_MS at most. */
-		if (a->d.type == DEV_CPU && !a->online) {
-			waiting |= quiet_for < CPU_WAIT_MS;
+		if (a->online || a->done)
+			continue;
+		/* The udev rule's helper onlines it (a CPU, or memory the kernel
+		 * does not), which can take seconds (a CPU's bring-up: 2 s under
+		 * TCG): the burst waits for it, WAIT_MS at most. */
+		if (a->d.type == DEV_CPU || !onlines) {
+			waiting |= quiet_for < WAIT_MS;
 			continue;
 		}
-		/* Else the udev rule was this block's onliner, and said what it did. */
-		if (a->online || a->done || a->d.type != DEV_MEMORY || !onlines)
-			continue;
 		if (quiet_for < attempt_ms[a->tries]) {
 			waiting = true;
 			continue;
@@ -350,25 +357,29 @@ static int drain(struct ctx *c, int fd)
 int cmd_log(struct ctx *c, const char *config)
 {
 	int fd = open_socket();
+	/* From its end: what the kernel logs from now on (none in a container). */
+	int kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	c->why = BY_REPAIR;
 	if (fd < 0) {
 		say(LOG_ERR, "cannot listen to kernel uevents: %s", strerror(-fd));
 		return EXIT_FAIL;
 	}
+	if (kmsg >= 0)
+		lseek(kmsg, 0, SEEK_END);
 	snapshot(c);
 	for (;;) {
-		struct pollfd p = { fd, POLLIN, 0 };
+		struct pollfd p[2] = { { fd, POLLIN, 0 }, { kmsg, POLLIN, 0 } };
 		long long quiet_for = now_ms() - last_ms;
 		long timeout = -1;   /* nothing to follow: sleep until an event */
 		int r;
 
 		/* Following a burst: its end, then a step a second while repairs wait. */
-		if (nadded || memory_device)
+		if (nadded)
 			timeout = quiet_for < QUIET_MS ? QUIET_MS - (long)quiet_for : QUIET_MS;
 		if (child > 0 && (timeout < 0 || timeout > 500))
 			timeout = 500;   /* reap the steps' child */
-		if (poll(&p, 1, (int)timeout) < 0 && errno != EINTR) {
+		if (poll(p, kmsg >= 0 ? 2 : 1, (int)timeout) < 0 && errno != EINTR) {
 			say(LOG_ERR, "poll: %s", strerror(errno));
 			return EXIT_FAIL;
 		}
@@ -376,8 +387,10 @@ int cmd_log(struct ctx *c, const char *config)
 			say(LOG_ERR, "cannot read kernel uevents: %s", strerror(-r));
 			return EXIT_FAIL;
 		}
+		if (p[1].revents)
+			read_kmsg(c, kmsg);
 		quiet_for = now_ms() - last_ms;
-		if ((nadded || memory_device) && quiet_for >= QUIET_MS)
+		if (nadded && quiet_for >= QUIET_MS)
 			settle(c, config, quiet_for);
 		if (quiet_for >= QUIET_MS)
 			run_steps(c);

@@ -273,7 +273,7 @@ int dax_owns(struct ctx *c, unsigned long long addr, char *dev, size_t size)
 
 	if (!dir)
 		return 0;
-	while (found == 0 && (e = readdir(dir))) {
+	while (found != 1 && (e = readdir(dir))) {   /* a garbled one: look on */
 		char res[32], len[32], b[80];
 		unsigned long long start, bytes;
 		int d;
