@@ -271,6 +271,9 @@ static void settle(struct ctx *c, const char *config, long long quiet_for)
 			waiting = true;
 			continue;
 		}
+		/* The repair is said at its first attempt; a retry says only
+		 * how it failed. */
+		c->why = a->tries ? BY_UDEV : BY_REPAIR;
 		o = online_device(c, &a->d);
 		/* Onlined now: its event comes, and the burst goes on. */
 		waiting |= o == OUT_ONLINED;
