@@ -44,8 +44,10 @@ $(B)/hotplug-online-test: $(SRC) $(HDR) VERSION
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) -DHOTPLUG_ONLINE_TEST $(LDFLAGS) -o $@ $(SRC)
 
-# The logger's tests multicast udevd's broadcasts with it.
-$(B)/uevent-send: tests/test_helper/uevent-send.c
+# The unit tests' own tools: the log service's tests multicast kernel
+# uevents with uevent-send; ns-run runs the helper in a mount namespace
+# where /proc/cmdline, /dev/log, /dev/kmsg and /run are the test's.
+$(B)/uevent-send $(B)/ns-run: $(B)/%: tests/test_helper/%.c
 	@mkdir -p $(B)
 	gcc -std=c11 -D_GNU_SOURCE -O2 $(WARN) -o $@ $<
 
@@ -71,6 +73,7 @@ install: all
 	install -D -m 0755 $(B)/hotplug-online $(DESTDIR)$(SBINDIR)/hotplug-online
 	install -D -m 0644 $(B)/39-hotplug-online.rules $(DESTDIR)$(UDEVRULESDIR)/39-hotplug-online.rules
 	install -D -m 0644 helper/hotplug-online.8 $(DESTDIR)$(MANDIR)/man8/hotplug-online.8
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/hotplug-online/hooks.d
 	@set -e; if [ ! -e '$(CONF)' ] && [ ! -L '$(CONF)' ]; then \
 		echo "install -D -m 0644 helper/hotplug-online.conf $(CONF)"; \
 		install -D -m 0644 helper/hotplug-online.conf '$(CONF)'; \
@@ -93,6 +96,7 @@ uninstall:
 		$(DESTDIR)$(UDEVRULESDIR)/39-hotplug-online.rules \
 		$(DESTDIR)$(MANDIR)/man8/hotplug-online.8 '$(CONF).new' \
 		$(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS))
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/hotplug-online/hooks.d $(DESTDIR)$(SYSCONFDIR)/hotplug-online
 
 # Every test.  Installs the Debian packages the tests need (as root) or
 # says which are missing.
@@ -112,8 +116,8 @@ else
 	@echo "pkg-deps: not Debian; make rpm needs git, make, rpm-build and the spec's BuildRequires (README, Packaging)"
 endif
 
-check-unit: all $(B)/hotplug-online-test $(B)/uevent-send
-	bats --tap tests/0*.bats tests/1*.bats
+check-unit: all $(B)/hotplug-online-test $(B)/uevent-send $(B)/ns-run
+	bats --tap $(UNIT_JOBS) tests/0*.bats tests/1*.bats tests/3*.bats
 
 # No build output or ignored file tracked by git (part of lint, so of check).
 check-tree:

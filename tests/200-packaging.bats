@@ -53,6 +53,13 @@ DEB_UNITS=$(pkg-config --variable=systemdsystemunitdir systemd)
 -rwxr-xr-x /usr/sbin/hotplug-online"
 }
 
+@test "the deb and the rpm own the same directories in /etc" {
+	run -0 diff -u <(dpkg-deb -c "$DEB" | awk '$1 ~ /^d/ && $6 ~ /^\.\/etc\/./ {
+			p = $6; sub(/^\./, "", p); sub(/\/$/, "", p); print p }' | LC_ALL=C sort) \
+		<(rpm -qp --qf '[%{FILEMODES:perms} %{FILENAMES}\n]' "$RPM" |
+			awk '$1 ~ /^d/ && $2 ~ /^\/etc\// { print $2 }' | LC_ALL=C sort)
+}
+
 @test "each format puts the rules and units where its udev and systemd read them, and its own docs" {
 	run -0 deb_files
 	assert_line "-rw-r--r-- $(pkg-config --variable=udevdir udev)/rules.d/39-hotplug-online.rules"
@@ -83,8 +90,8 @@ DEB_UNITS=$(pkg-config --variable=systemdsystemunitdir systemd)
 	(cd "$dir" && mkdir rpm && cd rpm && rpm2cpio "$RPM" | cpio -id --quiet)
 	for root in "$dir/deb" "$dir/rpm"; do
 		rules=$(find "$root" -name 39-hotplug-online.rules)
-		run -0 grep -o 'RUN+="[^" ]*' "$rules"
-		helpers=$(printf '%s\n' "${lines[@]}" | sed 's/^RUN+="//' | sort -u)
+		run -0 grep -oE '(RUN\+|IMPORT\{program\})="[^" ]*' "$rules"
+		helpers=$(printf '%s\n' "${lines[@]}" | sed 's/^[^"]*"//' | sort -u)
 		assert_equal "$helpers" /usr/sbin/hotplug-online
 		for h in $helpers; do
 			[ -x "$root$h" ]

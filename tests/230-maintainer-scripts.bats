@@ -82,6 +82,8 @@ setup() {
 
 @test "a chroot with the real udevadm and the live udevd's socket: nothing done" {
 	new_world
+	# the running system's /run, 0.1's state in it: not the chroot's to remove
+	seed_world_0_1_state
 	local r=$BATS_TEST_TMPDIR/chroot lib
 	make_root "$r"
 	mkdir -p "$r/run" "$r/sys" "$r/proc" "$r/dev" "$r/scripts"
@@ -96,8 +98,12 @@ setup() {
 	run udev_world "mount --bind /run $r/run && mount --bind /sys $r/sys &&
 		mount -t proc proc $r/proc && mount --bind /dev $r/dev &&
 		chroot $r sh -c 'S=/scripts; udevadm --version &&
-			$(S=/scripts deb postinst configure '') && $(S=/scripts rpm_ post 1)'"
+			$(S=/scripts deb postinst configure '') && $(S=/scripts rpm_ post 1) &&
+			$(S=/scripts rpm_ posttrans)'"
+	assert_success
 	assert_equal "$(world_uevents)" "$REPLAYED_NOTHING"
 	assert_equal "$(reloads)" 0
 	kernel_as_found
+	run -0 ls -A "$WORLD/run/hotplug-online"
+	assert_output "$(printf '%s\n' arch-memory boot-zoneinfo burst devices logger logger.lock offlined onlined waiting)"
 }

@@ -83,9 +83,10 @@ setup() {
 }
 
 # The rule reads auto_online_blocks as ATTR{../auto_online_blocks}, an
-# attribute of the block's parent directory: 247's udevadm test, on this
-# machine's sysfs, with the block taken for offline and the helper's
-# IMPORT replaced by an echo.  Matched against this kernel's own value the
+# attribute of the block's parent directory: 247's udevadm test of the
+# packaged rule, on this machine's sysfs, with the block taken for offline
+# (its "online already" test never matches) and the helper's IMPORT
+# replaced by an echo.  Matched against this kernel's own value the
 # helper is imported; against another value (the kernel onlines it) not.
 @test "247: the rule reads auto_online_blocks through the block's ../ (udevadm test)" {
 	local aob=/sys/devices/system/memory/auto_online_blocks block
@@ -94,9 +95,13 @@ setup() {
 	[[ -n $block ]] || skip "no online memory block on this machine"
 	block=${block%/online}
 	[[ -e $UDEV_ROOT/bin/echo ]] || ln -s busybox "$UDEV_ROOT/bin/echo"
-	sed -e 's/ATTR{online}!="0"/ATTR{online}!="1"/' \
+	sed -e 's/^ATTR{online}=="1", GOTO=/ATTR{online}=="taken-for-offline", GOTO=/' \
 		-e 's|IMPORT{program}="[^"]*"|IMPORT{program}="/bin/echo HPO_IMPORTED=1"|' \
-		"$TOP/build/39-hotplug-online.rules" > "$BATS_TEST_TMPDIR/taken.rules"
+		"$BATS_FILE_TMPDIR/deb$(pkg-config --variable=udevdir udev)/rules.d/39-hotplug-online.rules" \
+		> "$BATS_TEST_TMPDIR/taken.rules"
+	# each substitution changed the rule
+	run -0 grep -c -e 'taken-for-offline' -e 'HPO_IMPORTED' "$BATS_TEST_TMPDIR/taken.rules"
+	[ "$output" -ge 2 ] || fail "the rule's lines changed: update the substitutions"
 	for value in "$(cat "$aob")" no-such-value; do
 		sed "s|ATTR{../auto_online_blocks}==\"offline\"|ATTR{../auto_online_blocks}==\"$value\"|" \
 			"$BATS_TEST_TMPDIR/taken.rules" > "$BATS_TEST_TMPDIR/$value.rules"

@@ -67,6 +67,14 @@ set_up() {
 	assert_equal "$(kernel_setting)" online
 	[ -s "$WORLD/run/hotplug-online/kernel-saved" ] || fail "no kernel-saved record"
 }
+# An upgrade from 0.1: its state in /run before; only setup's record after.
+seed_world_0_1_state() {
+	mkdir -p "$WORLD/run"
+	seed_0_1_state "$WORLD/run/hotplug-online"
+}
+only_record_left() {
+	assert_equal "$(ls -A "$WORLD/run/hotplug-online")" kernel-saved
+}
 # nothing changed, or restore put it back
 kernel_as_found() {
 	assert_equal "$(kernel_setting)" offline
@@ -85,12 +93,14 @@ case_deb_first_install() {
 
 case_deb_upgrade() {
 	new_world
-	run udev_world "$(deb postinst configure "$VERSION-1")"
+	seed_world_0_1_state
+	run udev_world "$(deb postinst configure 0.1.0-1)"
 	assert_success
 	assert_equal "$(said)" ""
 	assert_equal "$(world_uevents)" "$REPLAYED_NOTHING"
 	assert_equal "$(reloads)" 1
 	set_up
+	only_record_left
 }
 
 case_deb_remove() {
@@ -126,6 +136,7 @@ case_rpm_install() {
 
 case_rpm_upgrade() {
 	new_world
+	seed_world_0_1_state
 	# new %post, old %preun and %postun, new %posttrans
 	run udev_world "$(rpm_ post 2) && $(rpm_ preun 1) && $(rpm_ postun 1) && $(rpm_ posttrans)"
 	assert_success
@@ -133,6 +144,7 @@ case_rpm_upgrade() {
 	assert_equal "$(world_uevents)" "$REPLAYED_NOTHING"
 	assert_equal "$(reloads)" 2
 	set_up
+	only_record_left
 }
 
 case_rpm_erase() {

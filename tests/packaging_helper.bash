@@ -1,5 +1,6 @@
 # Common setup for the packaging tests (tests/2*.bats). `make check-packaging`
-# builds the packages and points these variables at them.
+# builds the packages, this tree's and the 0.1 release's (make old-packages),
+# and points these variables at them.
 bats_require_minimum_version 1.5.0
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
@@ -10,8 +11,9 @@ DEB_ARCH=$(dpkg --print-architecture)
 RPM_ARCH=$(rpm --eval %_arch)
 DEB=${HOTPLUG_ONLINE_DIST:-}/hotplug-online_${VERSION}-1_${DEB_ARCH}.deb
 RPM=${HOTPLUG_ONLINE_DIST:-}/hotplug-online-${VERSION}-1.${RPM_ARCH}.rpm
-DEB2=${HOTPLUG_ONLINE_UPGRADE_DIST:-}/hotplug-online_${VERSION}-2_${DEB_ARCH}.deb
-RPM2=${HOTPLUG_ONLINE_UPGRADE_DIST:-}/hotplug-online-${VERSION}-2.${RPM_ARCH}.rpm
+# The 0.1 release's packages, whatever their version and release.
+OLD_DEB=$(echo "${HOTPLUG_ONLINE_OLD_DIST:-}"/hotplug-online_*_"${DEB_ARCH}".deb)
+OLD_RPM=$(echo "${HOTPLUG_ONLINE_OLD_DIST:-}"/hotplug-online-*."${RPM_ARCH}".rpm)
 FIXTURES=/work/shared/fixtures/sysfs-snapshots.tar.gz
 
 # From setup_file: these tests need built packages, and most need root for
@@ -22,8 +24,8 @@ need_packages() {
 		export PKG_SKIP="packages not built: run 'make check-packaging'"
 		return 1
 	fi
-	[ -f "$DEB" ] && [ -f "$RPM" ] && [ -f "$DEB2" ] && [ -f "$RPM2" ] || {
-		echo "missing packages in $HOTPLUG_ONLINE_DIST or $HOTPLUG_ONLINE_UPGRADE_DIST" >&2
+	[ -f "$DEB" ] && [ -f "$RPM" ] && [ -f "$OLD_DEB" ] && [ -f "$OLD_RPM" ] || {
+		echo "missing packages in $HOTPLUG_ONLINE_DIST or ${HOTPLUG_ONLINE_OLD_DIST:-(HOTPLUG_ONLINE_OLD_DIST unset)}" >&2
 		exit 1
 	}
 }
@@ -59,6 +61,122 @@ make_root() {
 	ln -s ../../bin/busybox "$root/usr/sbin/chroot"
 }
 
+# What a root needs on top of make_root to pass for the running system, for
+# the upgrade and downgrade tests (run the package manager with `live`):
+#   /proc                a mount point for live's proc
+#   /run/systemd/system  systemd runs
+#   /sys                 fake_sysfs: `hotplug-online setup` and `restore`
+#                        change its auto_online_blocks
+#   udevadm              a udevd that answers: `control` succeeds
+#   systemctl, deb-systemd-invoke, deb-systemd-helper
+#                        a systemd that keeps a unit's state in
+#                        /run/stub-systemd/UNIT: the --version of the helper
+#                        on disk when it was (re)started, "hotplug-online
+#                        0.2.0"; start of a running unit changes nothing,
+#                        restart replaces it, try-restart only a running one,
+#                        and a unit whose file is gone does not start.
+# Every call goes to /var/log/stub-calls; the start, stop, restart and
+# try-restart of a unit to stderr too, as "stub: COMMAND".
+make_live_root() {
+	local root=$1 tool
+	mkdir -p "$root/proc" "$root/run/systemd/system" "$root/usr/bin"
+	ln -sf busybox "$root/bin/sleep"
+	fake_sysfs "$root/sys"
+	cat > "$root/usr/bin/stub" <<-'EOF'
+		#!/bin/sh
+		tool=${0##*/}
+		echo "$tool $*" >> /var/log/stub-calls
+		case $tool in udevadm | deb-systemd-helper) exit 0 ;; esac
+		while [ "${1#-}" != "$1" ]; do shift; done
+		verb=$1
+		shift
+		case $verb in start | stop | restart | try-restart) echo "stub: $tool $verb $*" >&2 ;; esac
+		mkdir -p /run/stub-systemd
+		installed() { [ -f "/lib/systemd/system/$1" ] || [ -f "/usr/lib/systemd/system/$1" ]; }
+		run() { installed "$1" && /usr/sbin/hotplug-online --version > "/run/stub-systemd/$1"; }
+		rc=0
+		for unit; do
+			s=/run/stub-systemd/$unit
+			case $verb in
+			is-enabled) installed "$unit" || rc=1 ;;
+			is-active) [ -f "$s" ] || rc=3 ;;
+			stop) rm -f "$s" ;;
+			start) [ -f "$s" ] || run "$unit" || rc=5 ;;
+			restart) rm -f "$s"; run "$unit" || rc=5 ;;
+			try-restart) [ ! -f "$s" ] || { rm -f "$s"; run "$unit"; } || rc=5 ;;
+			esac
+		done
+		exit $rc
+	EOF
+	chmod 0755 "$root/usr/bin/stub"
+	for tool in udevadm systemctl deb-systemd-invoke deb-systemd-helper; do
+		ln -s stub "$root/usr/bin/$tool"
+	done
+}
+
+# What make_live_root added, gone.
+unmake_live_root() {
+	local root=$1
+	rm -rf "${root:?}/proc" "$root/run" "$root/sys" "$root/bin/sleep" "$root/var/log/stub-calls"
+	rm -f "$root"/usr/bin/{stub,udevadm,systemctl,deb-systemd-invoke,deb-systemd-helper}
+}
+
+# live CMD...: run CMD (dpkg --root="$R", rpm --root "$R") so that what it
+# runs chrooted in $R is on the running system as the maintainer scripts
+# test it (/ is PID 1's root): PID 1 of new PID and mount namespaces is a
+# sleep chrooted in $R, and $R/proc is their proc.
+live() {
+	local ns pid1= i rc=0 want
+	want=$(stat -c %d:%i "$R")
+	unshare --pid --mount --kill-child chroot "$R" /bin/sleep 600 </dev/null >/dev/null 2>&1 &
+	ns=$!
+	for i in $(seq 100); do
+		pid1=$(cat "/proc/$ns/task/$ns/children" 2>/dev/null) || true
+		pid1=${pid1% }
+		if [ -n "$pid1" ] && [ "$(stat -Lc %d:%i "/proc/$pid1/root" 2>/dev/null)" = "$want" ]; then
+			break
+		fi
+		pid1=
+		sleep 0.02
+	done
+	if [ -z "$pid1" ]; then
+		echo "live: no PID 1 in $R" >&2
+		rc=1
+	else
+		# shellcheck disable=SC2016 # expanded by the shell in the namespaces
+		nsenter -t "$pid1" --pid --mount -- sh -c 'mount -t proc proc "$0/proc" && exec "$@"' \
+			"$R" "$@" || rc=$?
+	fi
+	# unshare ignores SIGTERM while it waits; PID 1 goes, and unshare with it
+	if [ -n "$pid1" ]; then kill -KILL "$pid1"; else kill -KILL "$ns"; fi
+	wait "$ns" 2>/dev/null || true
+	return $rc
+}
+
+# The log service as the stub systemd has it: the version it runs, or
+# "stopped".
+log_service() {
+	cat "$R/run/stub-systemd/hotplug-online-log.service" 2>/dev/null || echo stopped
+}
+
+# DIR (a /run/hotplug-online) as a 0.1 system has it a while after a
+# hot-add: every kind of file 0.1.0 (ea86314) makes there, setup's record
+# aside.
+seed_0_1_state() {
+	local d=$1
+	mkdir -p "$d/onlined" "$d/offlined" "$d/waiting" "$d/burst" "$d/devices"
+	echo "4711 rule" > "$d/onlined/memory32"
+	echo 4712 > "$d/offlined/memory33"
+	echo memory32 > "$d/waiting/1234"
+	: > "$d/burst/alive"
+	: > "$d/burst/alive2"
+	ln -s /proc/4711/fd/3 "$d/logger"
+	: > "$d/logger.lock"
+	echo "movable 1" > "$d/devices/PNP0C80:01"
+	echo "skip_s390x_ppc64 = no" > "$d/arch-memory"
+	echo "Node 0, zone Normal" > "$d/boot-zoneinfo"
+}
+
 # Every path under a root with its type and mode, for before/after listings;
 # not /tmp and /var/tmp (rpm -vv keeps its scriptlets there), nor the package
 # managers' databases and logs (checked apart).
@@ -71,7 +189,7 @@ list_root() {
 sysfs_fixture() {
 	local dir=$1
 	mkdir -p "$dir"
-	tar -xzf "$FIXTURES" -C "$dir"
+	tar -xzf "$FIXTURES" -C "$dir" qemu-debian12-6.1-hotadd
 	echo "$dir/qemu-debian12-6.1-hotadd"
 }
 
@@ -150,9 +268,15 @@ udev_world() {
 			udevd=$!
 			i=0
 			while [ ! -S /run/udev/control ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-			# the socket is bound before udevd listens: ready when it answers
-			# (--ping is in 241 and later; only this harness uses it)
-			udevadm control --timeout=5 --ping || { echo "udevd did not start" >&2; exit 99; }
+			# the socket is bound before udevd listens (a ping is refused
+			# then): ready when it answers (--ping is in 241 and later; only
+			# this harness uses it)
+			i=0
+			until udevadm control --timeout=5 --ping 2>/dev/null; do
+				i=$((i + 1))
+				[ $i -lt 100 ] || { echo "udevd did not start" >&2; exit 99; }
+				sleep 0.1
+			done
 			if [ "$UDEVD" = stopped ]; then kill -STOP "$udevd"; fi
 		fi
 		rc=0
