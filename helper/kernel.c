@@ -130,7 +130,7 @@ int cmd_setup(struct ctx *c)
 	if (kernel_caps(c, &now, &caps) < 0)
 		return EXIT_USAGE;
 	plan_kernel(&c->cfg, &caps, &plan);
-	printf("%s\n", plan.why);
+	say(LOG_INFO, "%s", plan.why);
 	if (caps.cmdline[0] && c->cfg.memory_set)   /* shown() already */
 		say(LOG_NOTICE, "memory = %s in the configuration overrides '%s' on the kernel "
 		    "command line", policy_name(c->cfg.memory), caps.cmdline);

@@ -4,9 +4,7 @@
  * kernel shows a hot-added block (state, online, phys_index, phys_device,
  * removable, valid_zones, node0 link), plus block_size_bytes (128 MiB),
  * auto_online_blocks and node0.  gen-tree --reset DIR N [FIRST] writes
- * "offline" to the N state files again.  --device NAME (before DIR) makes
- * the N blocks one ACPI memory device: a firmware_node link to NAME in
- * each, and bus/acpi/devices/NAME.  Python takes ~20 s for 100 000
+ * "offline" to the N state files again.  Python takes ~20 s for 100 000
  * blocks; this takes well under a second of CPU. */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,18 +49,13 @@ static void mkdirs(const char *path)
 int main(int argc, char **argv)
 {
 	int reset = argc > 1 && strcmp(argv[1], "--reset") == 0;
-	char p[4096], v[32], fw[256];
-	const char *root, *device = NULL;
+	char p[4096], v[32];
+	const char *root;
 	unsigned long n, first, i;
 	size_t len;
 
-	if (!reset && argc > 2 && strcmp(argv[1], "--device") == 0) {
-		device = argv[2];
-		argv += 2;
-		argc -= 2;
-	}
 	if (argc - reset < 3 || argc - reset > 4) {
-		fprintf(stderr, "usage: gen-tree [--reset | --device NAME] DIR N [FIRST]\n");
+		fprintf(stderr, "usage: gen-tree [--reset] DIR N [FIRST]\n");
 		return 2;
 	}
 	root = argv[1 + reset];
@@ -79,11 +72,6 @@ int main(int argc, char **argv)
 		put(p, "8000000\n");
 		snprintf(p, sizeof(p), "%s/devices/system/memory/auto_online_blocks", root);
 		put(p, "offline\n");
-		if (device) {
-			snprintf(p, sizeof(p), "%s/bus/acpi/devices/%s", root, device);
-			mkdirs(p);
-			snprintf(fw, sizeof(fw), "../../../LNXSYSTM:00/LNXSYBUS:00/PNP0A06:00/%s", device);
-		}
 	}
 	for (i = first; i < first + n; i++) {
 		len = (size_t)snprintf(p, sizeof(p), "%s/devices/system/memory/memory%lu", root, i);
@@ -108,9 +96,6 @@ int main(int argc, char **argv)
 		put(p, "Normal Movable\n");
 		strcpy(p + len, "/node0");
 		if (symlink("../../node/node0", p) < 0 && errno != EEXIST)
-			die(p);
-		strcpy(p + len, "/firmware_node");
-		if (device && symlink(fw, p) < 0 && errno != EEXIST)
 			die(p);
 	}
 	return 0;

@@ -37,19 +37,20 @@ out = []
 p = out.append
 meta = text("meta.txt")
 p("# hotplug-online benchmarks\n")
-p("Written by `make bench` (tests/bench/bench.sh); raw numbers in `tests/bench/raw/`.\n")
+p("Written by `make bench` (tests/bench/bench.sh); raw numbers in `tests/bench/raw/`; "
+  "how they are taken, their limits and the findings at the end (tests/bench/notes.md).\n")
 p("```\n" + meta + "\n" + text("vm-meta.txt") + "\n```\n")
 
-# -- 1. time to usable memory --------------------------------------------
-names = {"a": "(a) kernel auto-online", "c": "(c) hotplug-online, kernel fast path (setup)",
-         "u": "(u) hotplug-online, udev mode (no setup)", "b": "(b) distro udev rule (ATTR write)",
+names = {"a": "(a) kernel auto-online",
+         "c": "(c) hotplug-online as installed (setup, log service)",
+         "n": "(n) control: (c) without the log service",
+         "u": "(u) hotplug-online, udev mode (no setup; log service)",
+         "b": "(b) distro udev rule (ATTR write)",
          "e": "(e) control: (b) + RUN of a no-op", "k": "(k) control: (a) without udevd",
-         "n": "(n) control: (c)'s rule logging nothing (no RUN, no mark, no logger)",
-         "l": "(l) (c) without the resident logger (the rule's runs log, a burst's first stays)",
          "d": "(d) classic script from RUN"}
-order = "aculnbekd"
+order = "acnubekd"
 targets = []
-ratios = []   # (what, measured) for the headline
+ratios = []   # (what, of medians, paired)
 
 
 def ms_of(r):
@@ -70,73 +71,85 @@ def med(xs):
     return statistics.median(xs) if xs else None
 
 
-def time_section(rs_all, title, what, kind, goals=True):
+def sizes_of(rs):
+    return sorted({r["size"] for r in rs}, key=lambda s: int(s.rstrip("G")))
+
+
+def time_section(rs_all, title, what, kind):
     if not rs_all:
         return
     p(title + "\n")
     p(what + "\n")
     p("| size | variant | runs | median ms | min–max ms | × (a) | × (a) paired | × (b) |")
     p("|---|---|---|---|---|---|---|---|")
-    sizes = sorted({r["size"] for r in rs_all}, key=lambda s: int(s.rstrip("G")))
-    for size in sizes:
+    for size in sizes_of(rs_all):
         rs_size = [r for r in rs_all if r["size"] == size]
-        m = {}
-        for v in order:
-            m[v] = med([ms_of(r) for r in rs_size if r["variant"] == v])
+        m = {v: med([ms_of(r) for r in rs_size if r["variant"] == v]) for v in order}
         for v in order:
             rs = [r for r in rs_size if r["variant"] == v]
             if not rs:
                 continue
             ok = [ms_of(r) for r in rs if ms_of(r) is not None]
             failed = len(rs) - len(ok)
-            ra = f"{m[v] / m['a']:.2f}" if m[v] and m.get("a") else "–"
+            ra = f"{m[v] / m['a']:.3f}" if m[v] and m.get("a") else "–"
             rb = f"{m[v] / m['b']:.2f}" if m[v] and m.get("b") else "–"
             pa = paired(rs_size, v, "a") if v != "a" else None
-            ptxt = f"{pa[0]:.2f} ({pa[1]:.2f}–{pa[2]:.2f})" if pa else "–"
-            span = f"{min(ok):.0f}–{max(ok):.0f}" if ok else "–"
-            mtxt = f"{m[v]:.0f}" if m[v] else ("" if failed else "–")
+            ptxt = f"{pa[0]:.3f} ({pa[1]:.3f}–{pa[2]:.3f})" if pa else "–"
+            span = f"{min(ok):.1f}–{max(ok):.1f}" if ok else "–"
+            mtxt = f"{m[v]:.1f}" if m[v] else ("" if failed else "–")
             if failed:
                 capped = [r for r in rs if ms_of(r) is None]
                 mtxt += "; " if ok else ""
                 mtxt += ", ".join(f"> {int(r.get('cap_s') or 0) * 1000} ({r['onlines']}/{r['blocks']} online at the cap)"
                                   for r in capped)
             p(f"| {size} ({rs[0]['blocks']} blocks) | {names[v]} | {len(rs)} | {mtxt} | {span} | {ra} | {ptxt} | {rb} |")
-        for v, w in (("c", "a"), ("u", "a"), ("c", "b"), ("u", "b"), ("n", "a"), ("n", "c"), ("l", "a"), ("c", "l")):
+        for v, w in (("c", "a"), ("n", "a"), ("c", "n"), ("u", "a"), ("c", "b"), ("u", "b")):
             if m.get(v) and m.get(w):
-                pr = paired(rs_size, v, w)
-                ratios.append((f"{kind} {size}: ({v}) / ({w})", m[v] / m[w], pr))
-        if goals and m.get("c") and m.get("a"):
+                ratios.append((f"{kind} {size}: ({v}) / ({w})", m[v] / m[w], paired(rs_size, v, w)))
+        if m.get("c") and m.get("a"):
             ca = m["c"] / m["a"]
             pr = paired(rs_size, "c", "a")
             targets.append((f"{kind} {size}: (c) ≤ 1.05 × (a)",
-                            f"{ca:.2f}× (paired median {pr[0]:.2f}×)" if pr else f"{ca:.2f}×",
+                            f"{ca:.3f}× (paired median {pr[0]:.3f}×, {pr[3]} runs)" if pr else f"{ca:.3f}×",
                             verdict(ca <= 1.05)))
     p("")
 
 
-def exec_section(rs_all, title, kind, goals=True):
-    rs_all = [r for r in rs_all if r["variant"] in "acubel"]
+EXEC_TEXT = (
+    "Helper execs (`sched_process_exec` of hotplug-online, all of them by the rule's "
+    "`IMPORT{program}` on `add`: the 0.2.0 rule runs nothing on `online`/`offline`) before "
+    "the last block's `online` uevent, competing with the onlining for the one vCPU, and "
+    "after it. Helper CPU: `sched_stat_runtime` of those processes, from udevd's fork "
+    "(`(spawn)`) to their exit. Life: median fork to exit of one helper process (wall). "
+    "udevd CPU: the daemon, its workers, everything they spawn, inside the measured window. "
+    "Log service CPU: `hotplug-online log` (started before the trace, at SCHED_IDLE) inside "
+    "the window and after it, until its last line was written. Medians over runs (min–max "
+    "for execs). Guest CPU times include the host's preemption of the TCG vCPU thread (no "
+    "steal time under TCG) in real time; under -icount they are instructions (1 ns each).\n")
+
+
+def ratio_table():
+    if not ratios:
+        return
+    p("Ratios (medians of each variant; paired: median (min–max) of per-run ratios):\n")
+    p("| ratio | of medians | paired |")
+    p("|---|---|---|")
+    for what, x, pr in ratios:
+        p(f"| {what} | {x:.3f} | {f'{pr[0]:.3f} ({pr[1]:.3f}–{pr[2]:.3f}), {pr[3]} runs' if pr else '–'} |")
+    p("")
+    ratios.clear()
+
+
+def exec_section(rs_all, title, kind):
+    rs_all = [r for r in rs_all if r["variant"] in "acnube"]
     if not rs_all:
         return
     p(title + "\n")
-    p("Helper execs (`sched_process_exec` of hotplug-online) before the last block's `online` "
-      "uevent, competing with the onlining for the one vCPU, and after it (the runs that log "
-      "the `online` events still queued). CPU: `sched_stat_runtime` of those processes, from "
-      "udevd's fork (`(spawn)`) to their exit, split at the same instant. Life: median fork "
-      "to exit of one helper process (wall, preemption included). udevd CPU: the daemon, its "
-      "workers, everything they spawn, inside the measured window. Add-path execs: all "
-      "execs minus one per `online` uevent, a lower bound of the execs on `add` events, which "
-      "in (c) would race the kernel: exact where each `online` event was a run of its own "
-      "(before the burst logger), 0 whenever the logger took over some lines (it does in (c) "
-      "and (u)), so the VM suite counts (c)'s add-time runs itself (tests/vm/12x: 0); in (u) "
-      "the rule runs the helper on each `add`, 64 and 256. Medians over runs "
-      "(min–max for execs). Guest CPU times include the host's preemption of the TCG vCPU "
-      "thread (no steal time under TCG).\n")
-    p("| size | variant | execs before | execs after | add-path execs | helper CPU before ms | helper CPU after ms "
-      "| CPU ms per exec | life ms | udevd CPU in window ms | window ms |")
+    p(EXEC_TEXT)
+    p("| size | variant | execs before | execs after | helper CPU before ms | helper CPU after ms "
+      "| life ms | udevd CPU in window ms | log service CPU in window ms | log service CPU after ms | window ms |")
     p("|---|---|---|---|---|---|---|---|---|---|---|")
-    sizes = sorted({r["size"] for r in rs_all}, key=lambda s: int(s.rstrip("G")))
-    for size in sizes:
+    for size in sizes_of(rs_all):
         for v in order:
             rs = [r for r in rs_all if r["size"] == size and r["variant"] == v]
             if not rs:
@@ -145,108 +158,132 @@ def exec_section(rs_all, title, kind, goals=True):
             def span(key):
                 xs = sorted(int(r[key]) for r in rs)
                 return f"{xs[0]}" if xs[0] == xs[-1] else f"{statistics.median(xs):g} ({xs[0]}–{xs[-1]})"
+
+            def f(x, spec=".1f"):
+                return "–" if x is None else format(x, spec)
             cb = med([num(r["helper_cpu_before_ms"]) for r in rs])
             ca = med([num(r["helper_cpu_after_ms"]) for r in rs])
-            per = med([(num(r["helper_cpu_before_ms"]) + num(r["helper_cpu_after_ms"])) /
-                       (int(r["execs_before"]) + int(r["execs_after"]))
-                       for r in rs if int(r["execs_before"]) + int(r["execs_after"])])
             life = med([num(r["helper_life_ms"]) for r in rs])
             ud = med([num(r["udev_cpu_ms"]) for r in rs])
+            li = med([num(r.get("logger_cpu_ms")) for r in rs]) if v in "cu" else None
+            la = med([num(r.get("logger_cpu_after_ms")) for r in rs]) if v in "cu" else None
             w = med([ms_of(r) for r in rs])
-
-            def f(x, spec=".0f"):
-                return "–" if x is None else format(x, spec)
-            addp = sorted(max(0, int(r["execs_before"]) + int(r["execs_after"]) -
-                              (int(r["onlines"]) if v in "cul" else 0)) for r in rs)
-            atxt = f"{addp[0]}" if addp[0] == addp[-1] else f"{statistics.median(addp):g} ({addp[0]}–{addp[-1]})"
-            p(f"| {size} | {names[v]} | {span('execs_before')} | {span('execs_after')} | {atxt} | {f(cb)} | {f(ca)} "
-              f"| {f(per, '.1f')} | {f(life, '.1f')} | {f(ud)} | {f(w)} |")
+            p(f"| {size} | {names[v]} | {span('execs_before')} | {span('execs_after')} | {f(cb)} | {f(ca)} "
+              f"| {f(life)} | {f(ud)} | {f(li)} | {f(la)} | {f(w)} |")
     p("")
-    for size in sizes:
+    for size in sizes_of(rs_all):
         rs = [r for r in rs_all if r["size"] == size and r["variant"] == "c"]
-        if goals and rs:
-            # Not "(c) add-path execs = 0": with the burst logger that
-            # bound is 0 whatever the add path does (see the text above).
-            n = max(int(r["execs_before"]) for r in rs)
-            targets.append((f"{kind} {size}: (c) helper execs before the last block is online = 0",
-                            f"{n} (max over {len(rs)} runs; the runs for `online` events udevd "
-                            "handled before the burst logger's link was there)", verdict(n == 0)))
+        if rs:
+            n = max(int(r["execs_before"]) + int(r["execs_after"]) for r in rs)
+            targets.append((f"{kind} {size}: (c) helper execs = 0", f"{n} (max over {len(rs)} runs)",
+                            verdict(n == 0)))
 
 
+ICOUNT_TEXT = (
+    "Fresh guest per run, booted with qemu's `-icount shift=0,sleep=on`: while the one vCPU "
+    "runs, the guest clock advances 1 ns per instruction it executes, so the host's load does "
+    "not stretch the window (time the guest spends idle still follows the host's clock). "
+    "pc-dimm: first memory-block `add` uevent to last `online` uevent, from the guest kernel's "
+    "own timestamps (kprobe on `dev_uevent`). virtio-mem: requested-size 0 → SIZE over QMP, "
+    "from the guest's first `virtio_mem_config_changed` (kprobe) to the last `online` uevent. "
+    "In each run the variants follow one another in the order of the table, one guest each. "
+    "Every variant's udevd loads changed rules and warms its workers alike before the trace. "
+    "Median (min–max) in ms; × (a) and × (b) are ratios of medians, × (a) paired the median "
+    "(min–max) over runs of each run's own ratio.")
+REAL_TEXT = ICOUNT_TEXT.replace(
+    "booted with qemu's `-icount shift=0,sleep=on`: while the one vCPU "
+    "runs, the guest clock advances 1 ns per instruction it executes, so the host's load does "
+    "not stretch the window (time the guest spends idle still follows the host's clock)",
+    "without -icount: the guest clock follows the host's, so the host's load stretches "
+    "every window (see the notes)")
+
+vmi = rows("vm-icount.csv")
+vmemi = rows("vmem-icount.csv")
 vm = rows("vm.csv")
-time_section(vm, "## 1. Time to usable memory (guest, pc-dimm hot-add)",
-             "First memory-block `add` uevent to last `online` uevent, from the guest kernel's own "
-             "timestamps (kprobe on `dev_uevent`, trace clock). Fresh guest per run; in each run "
-             "the variants follow one another in the order a, c, u, b (then the controls e, k and d), so a run's "
-             "variants are measured side by side. Median (min–max) in ms; × (a) and × (b) are "
-             "ratios of medians, × (a) paired the median (min–max) over runs of each run's own "
-             "ratio.", "pc-dimm")
-exec_section(vm, "## 1b. pc-dimm: helper execs and their CPU", "pc-dimm")
 vmem = rows("vmem.csv")
-time_section(vmem, "## 1c. virtio-mem (guest, requested-size 0 → SIZE)",
-             "The guest boots with a `virtio-mem-pci` device (block-size 2 MiB, the default; "
-             "Sub Block Mode with 128 MiB memory blocks) at requested-size 0, its driver loaded. "
-             "QMP `qom-set requested-size` SIZE; from the guest's first "
-             "`virtio_mem_config_changed` (kprobe) to the last memory block `online` uevent, "
-             "guest clock. The device's `size` reached SIZE before that in every run (host "
-             "clock below: qom-set to qom-get `size` = SIZE, polled every 0.1 s).", "virtio-mem")
+p("## 1. Time to usable memory under -icount (the headline)\n")
+if not vmi and not vmemi:
+    p("Not measured in this run.\n")
+time_section(vmi, "### 1a. pc-dimm hot-add, -icount", ICOUNT_TEXT, "pc-dimm, icount")
+exec_section(vmi, "#### 1a. execs and CPU", "pc-dimm, icount")
+time_section(vmemi, "### 1b. virtio-mem, -icount", ICOUNT_TEXT, "virtio-mem, icount")
+exec_section(vmemi, "#### 1b. execs and CPU", "virtio-mem, icount")
+ratio_table()
+
+# -- 2. the log service ---------------------------------------------------------
+lg = rows("logger.csv")
+if lg:
+    p("## 2. The log service in the guest\n")
+    p("In the first (c) guest of each pc-dimm size of a part, after the hot-add and its lines: "
+      "the log service's `memoryN: online` lines in the guest's syslog (busybox syslogd, "
+      "`/var/log/messages`), those of hot-added blocks and how many blocks they name, its "
+      "\"kernel events were lost\" lines and its other lines; its VmRSS and VmHWM "
+      "(`/proc/PID/status`) then; its voluntary and involuntary context switches over the next "
+      "idle minute of the guest (nothing hot-added, the host's agent waiting in `sleep`).\n")
+    p("| part | size | blocks | online lines | of hot-added blocks | blocks named | lost-events lines "
+      "| other lines | VmRSS KiB | VmHWM KiB | idle s | voluntary cs | involuntary cs |")
+    p("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in lg:
+        p(f"| {r['part']} | {r['size']} | {r['blocks']} | {r['online_lines']} | {r['hotadded_online_lines']} "
+          f"| {r['distinct_blocks']} | {r['lost_lines']} | {r['other_lines']} | {r['vmrss_kib']} "
+          f"| {r['vmhwm_kib']} | {r['idle_s']} | {r['voluntary_cs']} | {r['involuntary_cs']} |")
+    p("")
+    for r in lg:
+        ok = (r["hotadded_online_lines"] == r["blocks"] and r["distinct_blocks"] == r["blocks"]
+              and r["lost_lines"] == "0")
+        targets.append((f"log service, {r['part']} {r['size']}: one line per hot-added block "
+                        f"({r['blocks']})", f"{r['hotadded_online_lines']} lines, {r['distinct_blocks']} "
+                        f"blocks, {r['lost_lines']} lost-events lines", verdict(ok)))
+        w = int(r["voluntary_cs"]) + int(r["involuntary_cs"])
+        targets.append((f"log service, {r['part']} {r['size']}: wakeups in an idle minute = 0",
+                        f"{w} ({r['voluntary_cs']} voluntary, {r['involuntary_cs']} involuntary, "
+                        f"{r['idle_s']} s)", verdict(w == 0)))
+        targets.append((f"log service, {r['part']} {r['size']}: RSS after the hot-add (no target)",
+                        f"{r['vmrss_kib']} KiB (VmHWM {r['vmhwm_kib']} KiB)", "–"))
+    logs = [(f, text(f)) for f in sorted(os.listdir(raw)) if f.startswith("logger-") and f.endswith(".txt")]
+    if logs:
+        p("Its lines, and every other hotplug-online line of the guest's log:\n")
+        p("```")
+        for f, t in logs:
+            p(f"{f}:\n{t}")
+        p("```\n")
+
+# -- 3. real time ---------------------------------------------------------------
+p("## 3. Time to usable memory in real time\n")
+if not vm and not vmem:
+    p("Not measured in this run (see the notes): the icount part above is the one that "
+      "resolves a few percent on this shared host.\n")
+time_section(vm, "### 3a. pc-dimm hot-add, real time", REAL_TEXT, "pc-dimm")
+exec_section(vm, "#### 3a. execs and CPU", "pc-dimm")
+time_section(vmem, "### 3b. virtio-mem, real time", REAL_TEXT, "virtio-mem")
 if vmem:
     p("| size | variant | host ms to size = requested (median) |")
     p("|---|---|---|")
-    for size in sorted({r["size"] for r in vmem}):
+    for size in sizes_of(vmem):
         for v in order:
             rs = [r for r in vmem if r["size"] == size and r["variant"] == v]
             if rs:
                 h = med([num(r["host_size_ms"]) for r in rs])
                 p(f"| {size} | {names[v]} | {'–' if h is None else f'{h:.0f}'} |")
     p("")
-exec_section(vmem, "## 1d. virtio-mem: helper execs and their CPU", "virtio-mem")
-nolog = rows("vm-nolog.csv")
-time_section(nolog, "## 1e. What the log lines cost: (c) with the burst logger, and without its RUN",
-             "A run of its own (a, c, l, n interleaved): (l) is (c) without "
-             "hotplug-online-log.service (as without systemd: the rule runs the helper for each "
-             "`online` event udevd handles before the first run's burst logger has made its "
-             "link); (n) is (c)'s guest without the logger and with the installed rule's "
-             "online/offline lines reduced to their `ACTION` match and `GOTO` (no TEST, no mark, "
-             "no RUN: an /etc override of the same file), so no log lines at all: the floor of "
-             "the rule. Not a candidate.", "pc-dimm, run of a/c/l/n", goals=False)
-exec_section(nolog, "### 1e. execs", "pc-dimm, run of a/c/l/n", goals=False)
-icount_what = ("The same guests and clock as in 1 and 1c, booted with qemu's `-icount "
-               "shift=0,sleep=on`: while the one vCPU runs, the guest clock advances 1 ns per "
-               "instruction it executes, so the host's load does not stretch the window (time "
-               "the guest spends idle still follows the host's clock). Every variant's udevd "
-               "loads changed rules and warms its workers alike before the trace (an empty "
-               "`/etc/udev/rules.d/99-hpo-bench.rules`, `udevadm control --reload`, a `change` "
-               "event for every memory block). Runs of one variant agree to a few tenths of a "
-               "percent, so one or two runs are enough; (n) as in 1e.")
-vmi = rows("vm-icount.csv")
-time_section(vmi, "## 1f. Under -icount: pc-dimm", icount_what, "pc-dimm, icount")
-exec_section(vmi, "### 1f. execs and CPU", "pc-dimm, icount")
-vmemi = rows("vmem-icount.csv")
-time_section(vmemi, "## 1g. Under -icount: virtio-mem", icount_what, "virtio-mem, icount")
-exec_section(vmemi, "### 1g. execs and CPU", "virtio-mem, icount")
-if ratios:
-    p("### Ratios (medians of each variant; paired: median (min–max) of per-run ratios)\n")
-    p("| ratio | of medians | paired |")
-    p("|---|---|---|")
-    for what, x, pr in ratios:
-        p(f"| {what} | {x:.2f} | {f'{pr[0]:.2f} ({pr[1]:.2f}–{pr[2]:.2f}), {pr[3]} runs' if pr else '–'} |")
-    p("")
+exec_section(vmem, "#### 3b. execs and CPU", "virtio-mem")
+
+ratio_table()
 setup = text("setup-c.txt")
 if setup:
-    p("`hotplug-online setup` in the first (c) guest:\n")
+    p("`hotplug-online setup` in the first (c) guest (the harness's init ran it at boot, as "
+      "its unit does; this is the bench's second, idempotent run):\n")
     p("```\n" + setup + "\n```\n")
 
-# -- 4. boot replay ---------------------------------------------------------
+# -- 4. boot replay -------------------------------------------------------------
 rep = [(f, text(f)) for f in sorted(os.listdir(raw)) if f.startswith("replay-")]
 if rep:
     p("## 4. Boot replay\n")
-    p("In the (c) guest after the hot-add, every block online: `udevadm trigger --action=add "
-      "--subsystem-match=memory --settle`. Execs of hotplug-online counted by the kernel "
-      "(`sched_process_exec` tracepoint), add uevents by the same kprobe as above. The control "
-      "sets one block offline first (its `offline` event's log run settles before the count): the "
-      "replayed add runs the helper, which onlines the block, and the block's `online` event "
-      "runs it once more for the log line, so 2 execs.\n")
+    p("In the first (c) guest of a pc-dimm size after the hot-add, every block online: `udevadm "
+      "trigger --action=add --subsystem-match=memory --settle`. Execs of hotplug-online "
+      "counted by the kernel (`sched_process_exec` tracepoint), add uevents by the same kprobe "
+      "as above. The control sets one block offline first: the replayed add runs the helper, "
+      "which onlines the block (1 exec); the log service writes its offline and online lines.\n")
     p("```")
     for f, t in rep:
         p(f"{f}:\n{t}")
@@ -256,40 +293,46 @@ if rep:
         execs = first.rsplit("helper_execs=", 1)[-1] if "helper_execs=" in first else "?"
         targets.append((f"boot replay ({f[7:-4]}): 0 execs", execs, verdict(execs == "0")))
 
-# -- 2. helper cost per event ---------------------------------------------
+# -- 5. helper cost per event ---------------------------------------------------
 hc = rows("helper.csv")
 if hc:
-    p("## 2. Cost per event (fake sysfs: fixture qemu-debian12-6.1-hotadd, memory32)\n")
-    p("`ACTION=add DEVPATH=/devices/system/memory/memory32 hotplug-online --sysfs TREE udev`, "
-      "block reset to offline before each run; the `online` event: the same with ACTION=online, "
-      "the block online and auto_online_blocks `online` (the log line of a block the kernel "
-      "onlined, as in (c)); logging to a counted `/dev/log` sink. The helper reads the host's "
-      "own /proc/iomem (27 lines here) whatever --sysfs says. "
-      "Instructions: callgrind (user space, all processes, exact). Wall: hyperfine median "
+    p("## 5. Cost per event (fake sysfs: fixture qemu-debian12-6.1-hotadd, memory32)\n")
+    p("udev event: `ACTION=add DEVPATH=/devices/system/memory/memory32 hotplug-online --sysfs "
+      "TREE udev`, block reset to offline before each run (udev mode: the rule runs it when "
+      "auto_online_blocks is `offline`). Log service: `hotplug-online-test --sysfs TREE log` "
+      "in a network namespace of its own, given memory32's `online` uevent LOG_EVENTS times "
+      "by tests/test_helper/uevent-send (the test build: only it takes events from a sender "
+      "other than the kernel); per event = (run with LOG_EVENTS events − run with none) / "
+      "LOG_EVENTS; its CPU from /proc/PID/stat (10 ms ticks), its RSS the VmHWM after the "
+      "events. A plain /proc/cmdline is bind-mounted over the host's; logging to a counted "
+      "`/dev/log` sink. Instructions: callgrind (user space, exact). Wall: hyperfine median "
       "(± stddev); CPU: mean user+sys. The classic script runs in full for every event.\n")
-    p("| what | instructions | syscalls | wall µs (± sd) | CPU µs | runs | peak RSS KiB | size B | stripped B |")
-    p("|---|---|---|---|---|---|---|---|---|")
+    p("| what | instructions | syscalls | wall µs (± sd) | CPU µs | runs / events | peak RSS KiB | size B | stripped B | lines |")
+    p("|---|---|---|---|---|---|---|---|---|---|")
     for r in hc:
-        p(f"| {r['what']} | {int(float(r['instructions'])):,} | {r['syscalls']} | {r['median_us']} (± {r['stddev_us']}) "
-          f"| {r['cpu_us']} | {r['runs']} | {r['peak_rss_kib']} | {r['size_bytes']} | {r['stripped_bytes'] or '–'} |")
+        i = num(r["instructions"])
+        wall = "–" if r["median_us"] in ("", "NA") else f"{r['median_us']} (± {r['stddev_us']})"
+        p(f"| {r['what']} | {'–' if i is None else f'{int(i):,}'} | {r['syscalls']} | {wall} "
+          f"| {r['cpu_us']} | {r['runs']} | {r['peak_rss_kib']} | {r['size_bytes']} | {r['stripped_bytes'] or '–'} "
+          f"| {r.get('log_lines', '–')} |")
     p("")
     m = next((r for r in hc if r["what"].startswith("musl")), None)
     if m:
-        targets.append(("≤ 200 000 instructions per event", f"{int(m['instructions']):,}",
+        targets.append(("≤ 200 000 instructions per udev event", f"{int(m['instructions']):,}",
                         verdict(int(m["instructions"]) <= 200000)))
         targets.append(("static binary ≤ 64 KiB (stripped, as shipped)", f"{int(m['stripped_bytes']) / 1024:.1f} KiB",
                         verdict(int(m["stripped_bytes"]) <= 65536)))
-        targets.append(("peak RSS < 1 MiB", f"{m['peak_rss_kib']} KiB", verdict(int(m["peak_rss_kib"]) < 1024)))
+        targets.append(("peak RSS < 1 MiB (udev event)", f"{m['peak_rss_kib']} KiB", verdict(int(m["peak_rss_kib"]) < 1024)))
 
-# -- 3. sweep -----------------------------------------------------------------
+# -- 6. sweep ---------------------------------------------------------------------
 sw = rows("sweep.csv")
 if sw:
-    p("## 3. Sweep scaling (`hotplug-online online` over N offline blocks)\n")
+    p("## 6. Sweep scaling (`hotplug-online online` over N offline blocks)\n")
     p("Generated trees (tests/bench/gen-tree.c) on tmpfs. hotplug-online: hyperfine median of 5 "
-      "runs (tree reset between runs), one syslog line per block to a socat sink. Classic script: "
+      "runs (tree reset between runs), its syslog lines counted at a socat sink. Classic script: "
       "one run with the tree bind-mounted over /sys/devices/system/memory, under `timeout`.\n")
-    p("| what | blocks | instructions | instr/block | syscalls/block | wall ms (± sd) | CPU ms | µs/block (wall) | µs/block (CPU) | onlined |")
-    p("|---|---|---|---|---|---|---|---|---|---|")
+    p("| what | blocks | instructions | instr/block | syscalls/block | wall ms (± sd) | CPU ms | µs/block (wall) | µs/block (CPU) | onlined | syslog lines |")
+    p("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in sw:
         n = int(r["blocks"])
         i = num(r["instructions"])
@@ -306,7 +349,8 @@ if sw:
         spb = f"{s / n:.1f}" if s else "–"
         ctxt = f"{c / 1000:,.1f}" if c else "–"
         cpb = f"{c / n:.1f}" if c else "–"
-        p(f"| {r['what']} | {n:,} | {itxt} | {ipb} | {spb} | {wtxt} | {ctxt} | {r['us_per_block']} | {cpb} | {r['onlined']} |")
+        p(f"| {r['what']} | {n:,} | {itxt} | {ipb} | {spb} | {wtxt} | {ctxt} | {r['us_per_block']} | {cpb} "
+          f"| {r['onlined']} | {r.get('log_lines', '–')} |")
     p("")
     ten = next((r for r in sw if r["what"].startswith("hotplug") and r["blocks"] == "10000"), None)
     if ten:
@@ -314,74 +358,9 @@ if sw:
         c = num(ten["cpu_us"]) / 1000
         targets.append(("sweep of 10 000 blocks < 50 ms", f"{w:.0f} ms wall, {c:.0f} ms CPU",
                         verdict(w < 50)))
-
-# -- 5. auto-movable per device ---------------------------------------------
-am = rows("automovable.csv")
-if am:
-    p("## 5. auto-movable: cost per block of one memory device\n")
-    p("`memory = auto-movable` decided in userspace (no kernel policy) for one ACPI memory device "
-      "(all blocks share one `firmware_node`) of N blocks, generated trees (`gen-tree --device`), "
-      "16 GiB of boot memory in the fake `/proc/zoneinfo`, both helpers test builds told where "
-      "the fake files are. **new**: this tree (one decision per device, recorded); **old**: "
-      "the commit in the header, which walked the device for every block. `sweep`: "
-      "`hotplug-online online`; `dry-run`: `online --dry-run`; `udev`: one `ACTION=add ... udev` "
-      "process per block, one after the other (for the old helper the first events only, each "
-      "costing the same). CPU: user+sys of the helper processes alone (`wait4`), median of the "
-      "runs; wall includes waiting for the CPU on this shared host.\n")
-    p("```\n" + text("automovable-meta.txt") + "\n```\n")
-    sizes_am = sorted({int(r["blocks"]) for r in am})
-    base = {}
-    p("| what | helper | blocks | events | CPU µs/block | × at " + f"{sizes_am[0]:,}" +
-      " | wall µs/block | CPU vs old |")
-    p("|---|---|---|---|---|---|---|---|")
-    for what in ("sweep", "dry-run", "udev"):
-        for helper in ("new", "old"):
-            for r in (r for r in am if r["what"] == what and r["helper"] == helper):
-                n = int(r["blocks"])
-                if r["capped"] != "no":
-                    p(f"| {what} | {helper} | {n:,} | {int(r['events']):,} | {r['capped']} per run | – | – | – |")
-                    continue
-                c = num(r["us_per_block_cpu"])
-                base.setdefault((what, helper), c)
-                o = next((o for o in am if o["what"] == what and o["helper"] == "old" and
-                          o["blocks"] == r["blocks"]), None)
-                vs = "–"
-                if helper == "new" and o and o["capped"] == "no":
-                    vs = f"{num(o['us_per_block_cpu']) / c:,.0f}× less"
-                elif helper == "new" and o:   # capped: at least cap / blocks per block
-                    floor = num(o["capped"].strip(">s")) * 1e6 / int(o["events"])
-                    vs = f"> {floor / c:,.0f}× less"
-                p(f"| {what} | {helper} | {n:,} | {int(r['events']):,} | {c:,.1f} | "
-                  f"{c / base[(what, helper)]:.2f} | {num(r['us_per_block_wall']):,.1f} | {vs} |")
-    p("")
-    ex = rows("automovable-exact.csv")
-    if ex:
-        p("Exact counts, which the host's load does not change: instructions (callgrind, user "
-          "space) and syscalls (strace -c) per block; `udev`: the events of the device's second, "
-          "middle and last block, after its first one decided.\n")
-        p("| what | helper | blocks | instructions/block | × at smallest | syscalls/block |")
-        p("|---|---|---|---|---|---|")
-        first = {}
-        for r in sorted(ex, key=lambda r: (r["what"], r["helper"], int(r["blocks"]))):
-            i = int(r["instructions_per_block"])
-            first.setdefault((r["what"], r["helper"]), i)
-            p(f"| {r['what']} | {r['helper']} | {int(r['blocks']):,} | {i:,} | "
-              f"{i / first[(r['what'], r['helper'])]:.2f} | {r['syscalls_per_block']} |")
-        p("")
-    for what in ("sweep", "dry-run", "udev"):
-        cs = [num(r["us_per_block_cpu"]) for r in am if r["what"] == what and r["helper"] == "new"
-              and r["capped"] == "no"]
-        if len(cs) == len(sizes_am) and cs:
-            spread = max(cs) / min(cs)
-            targets.append((f"auto-movable {what}: CPU per block flat within 1.5× at "
-                            + ", ".join(f"{s:,}" for s in sizes_am) + " blocks",
-                            f"{spread:.2f}×", verdict(spread <= 1.5)))
-    for what in ("sweep", "udev"):
-        ins = [int(r["instructions_per_block"]) for r in ex if r["what"] == what and r["helper"] == "new"]
-        if len(ins) > 1:
-            spread = max(ins) / min(ins)
-            targets.append((f"auto-movable {what}: instructions per block flat within 1.5×",
-                            f"{spread:.2f}×", verdict(spread <= 1.5)))
+hm = text("host-meta.txt")
+if hm:
+    p("```\n" + hm + "\n```\n")
 
 p("## Targets\n")
 p("| target | measured | |")

@@ -5,21 +5,22 @@
 # guest per variant, in the order given, so variants are interleaved run by
 # run and a run's variants are measured side by side:
 #   a  kernel auto-online (memhp_default_state=online), no package
-#   c  hotplug-online as installed, kernel fast path: the package installed
-#      (hpo.pkg=installed) and `hotplug-online setup` run before the hot-add,
-#      as its systemd unit does at boot (if the harness's init already ran
-#      it, this second run is a no-op: setup is idempotent)
+#   c  hotplug-online as installed: the package installed (hpo.pkg=installed),
+#      `hotplug-online setup` run (by the harness's init, as its unit at
+#      boot, and once more by the bench: setup is idempotent) and the log
+#      service running as its unit starts it (CPUSchedulingPolicy=idle:
+#      `chrt -i 0 hotplug-online log`)
+#   n  control: (c) without the log service (setup run, no logger): what (c)
+#      costs without its transition lines
 #   u  udev mode: the package installed, setup not run (hpo.setup=0), so
 #      auto_online_blocks stays "offline" (Debian 12's default) and the rule
-#      runs the helper for every block (IMPORT{program} on add)
+#      runs the helper for every block (IMPORT{program} on add); the log
+#      service runs as in (c)
 #   b  distro rule: ATTR{state}=="offline", ATTR{state}="online"
 #   d  the classic online_hotplug_memory.sh from a RUN rule
 #   e  control: rule b plus RUN of a no-op program (the cost of a RUN)
 #   k  control: kernel auto-online as (a) with no udevd at all (hpo.udev=0):
 #      the kernel's own onlining, nobody handling the uevents
-#   n  control: (c)'s rule logging nothing: its online/offline lines reduced
-#      to ACTION and GOTO (no TEST of the logger, no mark, no RUN), and no
-#      logger: the floor of the rule
 # -i SPEC: qemu -icount SPEC (shift=0,sleep=on: the guest clock counts the
 # vCPU's instructions while it runs, so the host's load stays out of it).
 # -m dimm (default): hot-add one pc-dimm of SIZE.  -m vmem: the guest boots
@@ -27,13 +28,17 @@
 # loaded; the bench then sets requested-size to SIZE (QMP qom-set).
 # The guest's kernel records with its own timestamps (see guest/hpo-bench)
 # every memory block uevent, virtio-mem config change, helper exec and the
-# CPU time of udevd and what it spawns.  The result is the last "online"
-# uevent minus the first "add" (dimm) or the config change (vmem);
-# parse-trace.py writes the CSV row.
+# CPU time of udevd, what it spawns and the log service.  The result is the
+# last "online" uevent minus the first "add" (dimm) or the config change
+# (vmem); parse-trace.py writes the CSV row.
+# The first (c) guest of each pc-dimm size also measures the log service
+# (logger.csv and logger-SIZE-PART.txt beside CSV): its lines for the
+# hot-add, its RSS after it, its context switches over an idle minute.
 # The bench initramfs is the harness's, with an overlay cpio appended (the
 # kernel unpacks concatenated archives in order): bash for the classic
-# script, the script itself, the rules of b, d and e, guest/hpo-bench and,
-# for -m vmem, the kernel's virtio-mem modules.
+# script, chrt for the log service's policy, the script itself, the rules
+# of b, d and e, guest/hpo-bench and, for -m vmem, the kernel's virtio-mem
+# modules.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -54,10 +59,18 @@ case $mode in dimm | vmem) ;; *) echo "vm-bench: -m dimm|vmem, not '$mode'" >&2;
 baseline=$top/../shared/baselines/online_hotplug_memory.sh
 [[ -f $baseline ]] || { echo "vm-bench: no '$baseline' (a copy of shared/ must sit beside the clone)" >&2; exit 1; }
 
+# The harness's build directory of our own: other runs of the harness in
+# this tree (make check-vm) rebuild build/vm/initramfs.cpio.
+: "${HPO_VM_BUILD:=$top/build/bench/vm}"
+export HPO_VM_BUILD
 # shellcheck source-path=SCRIPTDIR source=../vm/lib.sh
 source "$top/tests/vm/lib.sh"
 vm_deps install
-vm_prepare ""
+# One package for the whole run, named in vm-meta.txt: make bench builds
+# dist/'s newest, and another build may replace it meanwhile.
+HPO_VM_DEB=$(vm_deb)
+export HPO_VM_DEB
+vm_prepare "$HPO_VM_DEB"
 bb=$top/build/bench
 mkdir -p "$bb" "$(dirname "$out")"
 
@@ -104,9 +117,13 @@ canon() {
 }
 ov=$(mktemp -d "${TMPDIR:-/tmp}/hpo-bench-ov.XXXXXX")
 trap 'rm -rf "$ov"; vm_stop 2>/dev/null || true' EXIT
-install -D -m 0755 /bin/bash "$ov/usr/bin/bash"
-for lib in $(ldd /bin/bash | grep -o '/[^ ]*'); do
-	install -D -m 0755 "$lib" "$ov$(canon "$lib")"
+# bash for the classic script; util-linux's chrt (busybox-static has none)
+# to start the log service as its unit does (CPUSchedulingPolicy=idle).
+for prog in /bin/bash "$(command -v chrt)"; do
+	install -D -m 0755 "$prog" "$ov$(canon "$prog")"
+	for lib in $(ldd "$prog" | grep -o '/[^ ]*'); do
+		[[ -e $ov$(canon "$lib") ]] || install -D -m 0755 "$lib" "$ov$(canon "$lib")"
+	done
 done
 install -D -m 0755 "$baseline" "$ov/usr/local/share/hpo-bench/online_hotplug_memory.sh"
 install -D -m 0644 -t "$ov/usr/local/share/hpo-bench/rules" "$here"/guest/rules/*.rules
@@ -124,7 +141,7 @@ GUEST_MEM=${GUEST_MEM:-2G} GUEST_MAXMEM=${GUEST_MAXMEM:-40G}
 # "> cap" (with how many were).  RUNS_d, RUNS_e, RUNS_k, RUNS_n (D_RUNS is RUNS_d):
 # that variant only in the first so many runs of a size ((d) is the slow
 # one: at 32 GiB one run takes > 10 min; (e) and (k) are controls).
-WAIT_CAP=${WAIT_CAP:-600} D_CAP=${D_CAP:-$WAIT_CAP}
+WAIT_CAP=${WAIT_CAP:-600} D_CAP=${D_CAP:-$WAIT_CAP} ARM_SLEEP=${ARM_SLEEP:-20}
 RUNS_d=${RUNS_d:-${D_RUNS:-1000}} RUNS_e=${RUNS_e:-1000} RUNS_k=${RUNS_k:-1000} RUNS_n=${RUNS_n:-1000}
 
 bytes() { python3 -c "import re,sys;m=re.fullmatch(r'(\d+)([KMGT]?)',sys.argv[1]);print(int(m[1])<<{'':0,'K':10,'M':20,'G':30,'T':40}[m[2]])" "$1"; }
@@ -132,6 +149,8 @@ bytes() { python3 -c "import re,sys;m=re.fullmatch(r'(\d+)([KMGT]?)',sys.argv[1]
 [[ -s $out ]] || "$here/parse-trace.py" --header > "$out"
 meta=$(dirname "$out")/vm-meta.txt
 setup_log=$(dirname "$out")/setup-c.txt
+logger_csv=$(dirname "$out")/logger.csv
+part=$(basename "$out" .csv)   # vm, vm-icount, ...: names the logger's rows
 
 # vm_add_memory, but the backend is reserve=off (MAP_NORESERVE): the host's
 # heuristic overcommit refuses one 32 GiB mapping on a 24 GiB machine, and
@@ -174,11 +193,12 @@ one_run() { # VARIANT SIZE RUN
 	local v=$1 size=$2 run=$3 dir=$bb/vm-$1 append="" t0 boot want trace cap=$WAIT_CAP aob host_ms=NA
 	local qemu=()
 	[[ $v != d ]] || cap=$D_CAP
+	# The log service of (c) and (u) is started below, not by the
+	# harness (hpo.logd=0: its init starts it at the default policy).
 	case $v in
 	a) append="memhp_default_state=online" ;;
-	c) append="hpo.pkg=installed hpo.logd=1" ;;
-	n | l) append="hpo.pkg=installed" ;;
-	u) append="hpo.pkg=installed hpo.setup=0 hpo.logd=1" ;;
+	c | n) append="hpo.pkg=installed hpo.logd=0" ;;
+	u) append="hpo.pkg=installed hpo.setup=0 hpo.logd=0" ;;
 	k) append="memhp_default_state=online hpo.udev=0" ;;
 	esac
 	if [[ $mode == vmem ]]; then
@@ -192,17 +212,28 @@ one_run() { # VARIANT SIZE RUN
 	boot=$(python3 -c "import sys,time;print(f'{time.time()-float(sys.argv[1]):.1f}')" "$t0")
 	# shellcheck disable=SC2016 # the script expands in the guest
 	[[ -s $meta ]] || vm_sh 'echo "guest kernel: $(uname -r)"; echo "guest cmdline (first guest, variant a): $(cat /proc/cmdline)"; echo "guest cpus: $(nproc)"; echo "udev: $(udevadm --version)"' > "$meta"
+	local pkg
+	pkg="package of $part ($mode): ${HPO_VM_DEB##*/}, sha256 $(sha256sum < "$HPO_VM_DEB" | cut -c1-12), built $(date -u -r "$HPO_VM_DEB" '+%Y-%m-%d %H:%M UTC')"
+	grep -qxF "$pkg" "$meta" || echo "$pkg" >> "$meta"
+	# Every variant has a syslogd (udevd logs there too); a note if the
+	# harness's init did not start one.
+	vm_sh 'hpo-bench syslog' | sed "s/^/vm-bench: $v $size run $run: /" | tee -a "$bb/notes.txt" >&2
 	[[ $mode != vmem ]] || vm_sh 'hpo-bench vmem load'
 	case $v in
 	b | d | e) vm_sh "hpo-bench rules $v" ;;
-	c | n | l)
+	c | n)
 		# shellcheck disable=SC2016 # the script expands in the guest
 		vm_sh 'echo "before: auto_online_blocks=$(cat /sys/devices/system/memory/auto_online_blocks), kernel-saved: $([ -e /run/hotplug-online/kernel-saved ] && echo yes || echo no)"
 			hotplug-online setup; echo "setup: exit $?"
 			echo "after: auto_online_blocks=$(cat /sys/devices/system/memory/auto_online_blocks)"' > "$bb/setup-c.txt" 2>&1
 		[[ -s $setup_log ]] || cp "$bb/setup-c.txt" "$setup_log"
-		[[ $v != n ]] || vm_sh "hpo-bench rules n"
 		;;
+	esac
+	# The log service, as hotplug-online-log.service runs it: SCHED_IDLE
+	# (CPUSchedulingPolicy=idle).
+	case $v in
+	c | u) vm_sh 'hpo-bench logger start' ;;
+	*) vm_sh 'hpo-bench logger none' ;;
 	esac
 	# Every variant's udevd loads changed rules here, before the trace: a
 	# variant that changed them (b, d, e, n) would otherwise parse every
@@ -216,24 +247,38 @@ one_run() { # VARIANT SIZE RUN
 	# online, (u) has it leave the blocks to udev.
 	aob=$(vm_sh 'cat /sys/devices/system/memory/auto_online_blocks')
 	case $v:$aob in
-	[ackln]:offline | u:online*)
+	[ackn]:offline | u:online*)
 		echo "vm-bench: $v $size run $run: auto_online_blocks is '$aob', not what variant $v measures" >&2
 		exit 1
 		;;
 	esac
 	vm_sh 'hpo-bench trace start'
 	want=$(($(bytes "$size") / 134217728))
+	# Nothing of the bench may run in the guest while it onlines: no agent
+	# request (its serial line interrupts, its shell), no poll.  So the
+	# waiter is sent before the hot-add: it says so on the console, sleeps
+	# ARM_SLEEP s of guest time (longer than any window but (d)'s), then
+	# checks once a second (a cat of every state file) until every block
+	# is online.  The host hot-adds once the console shows it asleep, and
+	# touches the guest again only when the waiter is done.
+	local mark="hpo-bench: waiting $v $size $run $RANDOM"
+	vm_sh --timeout $((cap + ARM_SLEEP + 120)) "echo '$mark' > /dev/console; sleep $ARM_SLEEP
+		want=\$((\$(wc -l < /run/hpo-vm-boot-blocks) + $want))
+		read -r up _ < /proc/uptime; end=\$((\${up%.*} + $cap))
+		while [ \$(cat /sys/devices/system/memory/memory*/state | grep -c '^online') -lt \$want ]; do
+			read -r up _ < /proc/uptime; [ \${up%.*} -lt \$end ] || exit 1; sleep 1; done" &
+	local waiter=$! i=0
+	until grep -qF "$mark" "$dir/console.log"; do
+		((++i < 1200)) || { echo "vm-bench: $v $size run $run: the waiter did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+	sleep 2   # from its echo to its sleep
 	if [[ $mode == vmem ]]; then
 		host_ms=$(vmem_set "$size" "$cap")
 	else
 		read -r _ _ _ < <(add_dimm "$size")   # ID ADDR SIZE, unused
 	fi
-	# One cheap check a second (a cat of every state file): polling must
-	# not steal the single vCPU from what is measured.
-	if ! vm_sh --timeout $((cap + 60)) "want=\$((\$(wc -l < /run/hpo-vm-boot-blocks) + $want))
-		read -r up _ < /proc/uptime; end=\$((\${up%.*} + $cap))
-		while [ \$(cat /sys/devices/system/memory/memory*/state | grep -c '^online') -lt \$want ]; do
-			read -r up _ < /proc/uptime; [ \${up%.*} -lt \$end ] || exit 1; sleep 1; done"; then
+	if ! wait "$waiter"; then
 		echo "vm-bench: $v $size run $run: not all online after $cap s" >&2
 	fi
 	# The RUNs of the last online events finish before the trace stops:
@@ -245,25 +290,46 @@ one_run() { # VARIANT SIZE RUN
 	d) vm_sh 'udevadm control --stop-exec-queue; killall bash 2> /dev/null; true' ;;
 	*) vm_sh --timeout 120 'udevadm settle --timeout=100' || true ;;
 	esac
+	# The log service's lines of the last blocks: it runs when the vCPU
+	# is otherwise idle, so after the burst; its CPU then is counted too.
+	case $v in c | u) vm_sh --timeout 120 "hpo-bench logger wait $want 60" || true ;; esac
 	trace=$bb/trace-$mode-$v-$size-$run.txt
 	# Compressed: the agent's serial line is slow under TCG.
 	vm_sh --timeout 300 'hpo-bench trace stop | gzip -1' | gzip -dc > "$trace"
-	if [[ $mode == dimm && $v == c && $run == 1 ]]; then replay "$size"; fi
+	if [[ $mode == dimm && $v == c && $run == 1 ]]; then
+		logger_stats "$size"
+		replay "$size"
+	fi
 	vm_stop
 	"$here/parse-trace.py" "$trace" "$size" "$v" "$run" "$want" "$boot" "$cap" "$aob" "$host_ms" >> "$out"
 	tail -n 1 "$out" >&2
 }
 
+# logger_stats SIZE: in the first (c) guest of a pc-dimm size, after the
+# hot-add: the log service's lines (hpo-bench logger lines), its memory and
+# an idle minute's context switches (hpo-bench logger idle 60), into
+# logger.csv; the log's hotplug-online lines other than plain `online`
+# lines of hot-added blocks, and the first and last of those, into
+# logger-SIZE-PART.txt.
+logger_stats() {
+	local txt row
+	txt=$(dirname "$out")/logger-$1-$part.txt
+	[[ -s $logger_csv ]] || echo "part,size,blocks,online_lines,hotadded_online_lines,distinct_blocks,lost_lines,other_lines,vmrss_kib,vmhwm_kib,idle_s,voluntary_cs,involuntary_cs" > "$logger_csv"
+	vm_sh --timeout 120 'hpo-bench logger lines' > "$txt"
+	row=$(vm_sh --timeout 180 'hpo-bench logger idle 60')
+	echo "$part,$1,$want,$(sed -n 's/^counts: //p' "$txt"),$row" >> "$logger_csv"
+	tail -n 1 "$logger_csv" >&2
+}
+
 # Boot replay, in the (c) guest once every block is online: the coldplug
 # trigger of each boot must exec the helper zero times.  The same kprobe
 # counts the synthetic add uevents (proof the replay happened).  The
-# control sets one block offline first (its offline event's logging run
-# settles before the count starts): the replay's add then runs the helper,
-# which onlines the block, and its online event runs it once more to log
-# the line, so 2 execs.
+# control sets one block offline first: the replay's add then runs the
+# helper, which onlines the block (1 exec; the log service writes its
+# offline and online lines).
 replay() {
 	local r
-	r=$(dirname "$out")/replay-$1.txt
+	r=$(dirname "$out")/replay-$1-$part.txt
 	# shellcheck disable=SC2016 # the script expands in the guest
 	vm_sh --timeout 300 '
 		n=$(ls -d /sys/devices/system/memory/memory[0-9]* | wc -l)
@@ -283,6 +349,7 @@ replay() {
 		adds=$(hpo-bench trace stop | grep -c "^uev .* add$")
 		execs=$(hpo-bench trace count)
 		echo "control (memory$last offlined first): add_uevents=$adds helper_execs=$execs state_after=$(cat /sys/devices/system/memory/memory$last/state)"
+		sleep 2
 		grep "hotplug-online" /var/log/messages | tail -n 3
 	' | tee "$r" >&2
 }
@@ -295,6 +362,8 @@ for size in $sizes; do
 			e) ((run <= RUNS_e)) || continue ;;
 			k) ((run <= RUNS_k)) || continue ;;
 			n) ((run <= RUNS_n)) || continue ;;
+			a | c | u | b) ;;
+			*) echo "vm-bench: no variant '$v' (a c n u b d e k)" >&2; exit 2 ;;
 			esac
 			one_run "$v" "$size" "$run"
 		done
