@@ -6,9 +6,30 @@
 # (the project's package) unpacked with dpkg-deb under
 # /usr/local/share/hotplug-online-vm/deb, where hpo-vm-pkg installs it.
 # The same image serves runs with and without the package.
+#
+# mkinitramfs.sh --udev DIR [--udev-rules RULESDIR] OUT.cpio [DEB]: the same
+# image with another udev: DIR's systemd-udevd and udevadm (e.g. RHEL's, from
+# ../shared/el-udev/build) in place of the host's, at the same paths, with
+# the libraries ldd finds for them; RULESDIR's *.rules in place of the host
+# package's rules in /usr/lib/udev/rules.d (rules that udevd can parse: 219
+# does not know the keys of Debian 12's 252 rules).  The package's own rule
+# comes with DEB as always.
 set -euo pipefail
 
-out=${1:?usage: mkinitramfs.sh OUT.cpio [DEB]}
+usage='usage: mkinitramfs.sh [--udev DIR [--udev-rules RULESDIR]] OUT.cpio [DEB]'
+udev_dir='' udev_rules=''
+while [ $# -gt 0 ]; do
+	case $1 in
+	--udev) udev_dir=${2:?$usage} && shift 2 ;;
+	--udev-rules) udev_rules=${2:?$usage} && shift 2 ;;
+	-*) echo "$usage" >&2 && exit 2 ;;
+	*) break ;;
+	esac
+done
+for f in ${udev_dir:+"$udev_dir/systemd-udevd" "$udev_dir/udevadm"} ${udev_rules:+"$udev_rules"}; do
+	[ -e "$f" ] || { echo "mkinitramfs.sh: no $f" >&2 && exit 2; }
+done
+out=${1:?$usage}
 deb=${2-}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(mktemp -d "${TMPDIR:-/tmp}/hpo-initramfs.XXXXXX")
@@ -34,6 +55,15 @@ copy() {
 	fi
 }
 
+# Copy a file (dereferenced) to DEST, with the libraries ldd resolves for it.
+copy_as() {
+	local src=$1 dest=$2 lib
+	install -D -m 0755 "$src" "$root$(canon "$dest")"
+	for lib in $(ldd "$src" | grep -o '/[^ ]*'); do
+		[ -e "$root$(canon "$lib")" ] || install -D -m 0755 "$lib" "$root$(canon "$lib")"
+	done
+}
+
 for d in bin sbin lib lib64; do
 	mkdir -p "$root/usr/$d"
 	ln -s "usr/$d" "$root/$d"
@@ -53,9 +83,29 @@ for f in $(dpkg -L udev); do
 	/lib/systemd/systemd-udevd | /bin/udevadm | /etc/udev/udev.conf | /lib/udev/*) [ -f "$f" ] && copy "$f" ;;
 	esac
 done
+# Another udev (--udev, --udev-rules): where Debian's udev package has them.
+if [ -n "$udev_dir" ]; then
+	copy_as "$udev_dir/systemd-udevd" /lib/systemd/systemd-udevd
+	copy_as "$udev_dir/udevadm" /bin/udevadm
+fi
+if [ -n "$udev_rules" ]; then
+	rm -f "$root"/usr/lib/udev/rules.d/*.rules
+	install -D -m 0644 -t "$root/usr/lib/udev/rules.d" "$udev_rules"/*.rules
+fi
 # udevd resolves the users and groups named in rules when it loads them.
 cp /usr/share/base-passwd/passwd.master "$root/etc/passwd"
 cp /usr/share/base-passwd/group.master "$root/etc/group"
+# --udev-rules: the groups those rules name that base-passwd lacks (RHEL's
+# "input"), as the distribution's packages create them: system groups.
+if [ -n "$udev_rules" ]; then
+	gid=999
+	sed -n 's/.*GROUP="\([a-z_][a-z0-9_-]*\)".*/\1/p' "$udev_rules"/*.rules | sort -u |
+		while read -r g; do
+			grep -q "^$g:" "$root/etc/group" && continue
+			echo "$g:x:$gid:" >> "$root/etc/group"
+			gid=$((gid - 1))
+		done
+fi
 
 install -m 0644 "$here/guest/inittab" "$root/etc/inittab"
 install -m 0755 "$here/guest/init" "$root/usr/local/sbin/hpo-vm-init"
