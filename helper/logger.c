@@ -138,6 +138,7 @@ static void handle(struct ctx *c, const char *msg, size_t len)
 		*a = added[--nadded];
 	} else if (a) {
 		a->online = act == ACT_ONLINE;
+		a->done |= act == ACT_OFFLINE;   /* offlined since it came online: a choice */
 	}
 }
 

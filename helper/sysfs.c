@@ -351,7 +351,7 @@ char *read_text(int dirfd, const char *path, size_t max, int *err)
 	}
 	if (fd >= 0)
 		close(fd);
-	if (!*err && memchr(buf, '\0', len))
+	if (!*err && buf && memchr(buf, '\0', len))   /* buf: for gcc -fanalyzer */
 		*err = -EBADMSG;
 	if (*err) {
 		free(buf);

@@ -4,6 +4,9 @@
 
 load test_helper/common
 
+# Each test runs make install: one at a time, not two makes in build/ at once.
+setup_file() { export BATS_NO_PARALLELIZE_WITHIN_FILE=true; }
+
 TOP=$BATS_TEST_DIRNAME/..
 SHIPPED=$TOP/helper/hotplug-online.conf
 

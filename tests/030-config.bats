@@ -5,7 +5,6 @@ load test_helper/common
 
 setup() {
 	common_setup
-	start_devlog
 	mksysfs
 }
 
@@ -17,9 +16,9 @@ udev_add() { # udev_add DEVPATH [more args for ho before 'udev']
 
 @test "config: memory = online_movable writes online_movable" {
 	echo 'memory = online_movable' >"$CFG"
-	hotadd /devices/system/memory/memory4
+	uevent add /devices/system/memory/memory4
 	assert_equal "$(mem_state 4)" online_movable
-	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online_movable)'
+	assert_equal "$(logged)" ''
 }
 
 @test "config: memory = online_kernel writes online_kernel" {
@@ -42,15 +41,16 @@ memory7: left offline (memory = off)
 cpu2: onlined
 cpu3: onlined'
 	for i in 4 5 6 7; do assert_equal "$(mem_state "$i")" offline; done
-	run -0 devlog
+	run -0 logged
 	assert_line --index 0 '<30>hotplug-online[PID]: memory4: left offline (memory = off)'
+	assert_equal "${#lines[@]}" 5   # the add's line, then the sweep's four
 }
 
 @test "config: cpu = off leaves CPUs offline, memory still onlined" {
 	echo 'cpu = off' >"$CFG"
 	udev_add /devices/system/cpu/cpu3 --config "$CFG"
 	assert_equal "$(cpu_online 3)" 0
-	assert_equal "$(devlog)" '<30>hotplug-online[PID]: cpu3: left offline (cpu = off)'
+	assert_equal "$(logged)" '<30>hotplug-online[PID]: cpu3: left offline (cpu = off)'
 	run -0 ho --sysfs "$SYS" --config "$CFG" online cpu2 memory4
 	assert_output 'cpu2: left offline (cpu = off)
 memory4: onlined as online (128 MiB, node 1, zone Normal)'
@@ -88,35 +88,13 @@ memory4: onlined as online (128 MiB, node 1, zone Normal)'
 @test "config under udev: a bad line is logged naming file and line, default used, RAM onlined" {
 	printf '%s\n' '# ok' 'cpu = on' 'memroy = off' 'memory = online_movabel' 'strict' >"$CFG"
 	before=$(tree_sums)
-	hotadd /devices/system/memory/memory4
+	uevent add /devices/system/memory/memory4
 	assert_stderr_contains "hotplug-online: config '$CFG' line 3: unknown key: 'memroy = off'; default kept"
 	assert_equal "$(mem_state 4)" online
 	assert_equal "$(changed_since "$before")" devices/system/memory/memory4/state
-	# Said by the add only: the online event's line needs no configuration.
-	assert_equal "$(devlog)" "<27>hotplug-online[PID]: config '$CFG' line 3: unknown key: 'memroy = off'; default kept
+	assert_equal "$(logged)" "<27>hotplug-online[PID]: config '$CFG' line 3: unknown key: 'memroy = off'; default kept
 <27>hotplug-online[PID]: config '$CFG' line 4: invalid value: 'memory = online_movabel'; default kept
-<27>hotplug-online[PID]: config '$CFG' line 5: expected 'key = value': 'strict'; default kept
-<30>hotplug-online[PID]: memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online)"
-}
-
-@test "config under udev: online and offline events log their one line, whatever the file holds" {
-	for bad in 'memroy = off\n' 'memory = o\0ff\n'; do
-		# shellcheck disable=SC2059 # the format is the file's contents
-		printf "$bad" >"$CFG"
-		: >"$DEVLOG_OUT"
-		uevent online /devices/system/memory/memory1
-		assert_equal "$output$stderr" ''
-		uevent offline /devices/system/cpu/cpu1
-		assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory1: online (128 MiB, node 0, zone Normal; by another agent)
-<30>hotplug-online[PID]: cpu1: offline'
-	done
-	# Not even a missing --config file.
-	ACTION=online DEVPATH=/devices/system/cpu/cpu1 run -0 --separate-stderr \
-		ho --sysfs "$SYS" --config "$BATS_TEST_TMPDIR/nonexistent.conf" udev
-	assert_equal "$output$stderr" ''
-	# Control: the add does read it.
-	uevent add /devices/system/cpu/cpu3
-	assert_stderr_contains "config '$CFG' line 1: NUL byte"
+<27>hotplug-online[PID]: config '$CFG' line 5: expected 'key = value': 'strict'; default kept"
 }
 
 @test "config under udev: a --config file that is missing or not a file: logged, defaults, RAM onlined" {
@@ -192,7 +170,7 @@ memory4: onlined as online (128 MiB, node 1, zone Normal)'
 		run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup --dry-run
 		assert_stderr_empty
 	done
-	assert_line 'kernel_auto_online = no: the udev rule decides'
+	assert_line 'kernel_auto_online = no: the udev rule onlines memory'
 	for v in on off 1 0 Yes NO true ''; do
 		echo "kernel_auto_online = $v" >"$CFG"
 		run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup --dry-run
@@ -213,4 +191,27 @@ memory4: onlined as online (128 MiB, node 1, zone Normal)'
 	udev_add /devices/system/memory/memory4 --config "$CFG"
 	assert_stderr_contains "config '$CFG' line 2: invalid value: 'memory = onlin'; default kept"
 	assert_equal "$(mem_state 4)" online
+}
+
+@test "config: memory = auto-movable writes online: the kernel's online_policy (set by setup) picks the zone" {
+	echo 'memory = auto-movable' >"$CFG"
+	uevent add /devices/system/memory/memory4
+	assert_equal "$output$stderr" ''
+	assert_equal "$(mem_state 4)" online
+	run -0 ho --sysfs "$SYS" --config "$CFG" online memory5
+	assert_output 'memory5: onlined as online (128 MiB, node 1, zone Normal)'
+	assert_equal "$(logged)" ''
+}
+
+@test "config: dax_kmem takes online or leave, nothing else; movable_ratio 1 to 100000" {
+	for v in 'dax_kmem = online' 'dax_kmem = leave' 'movable_ratio = 1' 'movable_ratio = 100000'; do
+		echo "$v" >"$CFG"
+		run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online --dry-run memory4
+		assert_stderr_empty
+	done
+	for v in 'dax_kmem = yes' 'dax_kmem = Online' 'dax_kmem = off' 'dax_kmem =' 'movable_ratio = 0' 'movable_ratio = 100001'; do
+		echo "$v" >"$CFG"
+		run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online --dry-run memory4
+		assert_stderr_contains "config '$CFG' line 1: "
+	done
 }

@@ -1,14 +1,13 @@
 #!/usr/bin/env bats
-# Hostile or odd sysfs contents: no newline, junk, NUL bytes, symlinks,
-# files of the wrong type.  The helper must read them safely, follow no
-# symlink, and write nothing it should not.
+# Hostile or odd kernel files: sysfs attributes and /proc/cmdline with no
+# newline, junk, NUL bytes, symlinks, files of the wrong type.  The helper
+# must read them safely, follow no symlink, and write nothing it should
+# not.  A file it only needs for a detail (block size, zone, node, the
+# command line, a dax range) never leaves a block offline: the block is
+# onlined and the problem said.  The device's own state is another matter:
+# a state no kernel writes is a failure, exit 1, named.
 
 load test_helper/common
-
-setup() {
-	common_setup
-	start_devlog
-}
 
 udev_add() { # udev_add DEVPATH EXPECTED-STATUS
 	ACTION=add DEVPATH=$1 run -"$2" --separate-stderr ho --sysfs "$SYS" --config "$CFG" udev
@@ -17,12 +16,11 @@ udev_add() { # udev_add DEVPATH EXPECTED-STATUS
 @test "contents: attributes without a trailing newline are read" {
 	mksysfs newline=no
 	assert_equal "$(wc -c <"$MEM/memory4/state")" 7   # "offline", no newline
-	hotadd /devices/system/memory/memory4
+	udev_add /devices/system/memory/memory4 0
 	assert_equal "$(mem_state 4)" online
-	hotadd /devices/system/cpu/cpu3
+	udev_add /devices/system/cpu/cpu3 0
 	assert_equal "$(cpu_online 3)" 1
-	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online)
-<30>hotplug-online[PID]: cpu3: online (by hotplug-online)'
+	assert_equal "$(logged)" ''
 	run -0 ho --sysfs "$SYS" status --json
 	assert_equal "$(jq -c '[.block_size_bytes, .memory.offline, .cpus.offline]' <<<"$output")" '[134217728,[5,6,7],[2]]'
 }
@@ -39,7 +37,7 @@ udev_add() { # udev_add DEVPATH EXPECTED-STATUS
 	before=$(tree_sums)
 	udev_add /devices/system/memory/memory4 1
 	assert_equal "$stderr" "hotplug-online: memory4: cannot read 'state': unexpected contents"
-	assert_equal "$(devlog)" "<27>hotplug-online[PID]: memory4: cannot read 'state': unexpected contents"
+	assert_equal "$(logged)" "<27>hotplug-online[PID]: memory4: cannot read 'state': unexpected contents"
 	run -1 ho --sysfs "$SYS" --config "$CFG" online memory4
 	assert_equal "$(tree_sums)" "$before"
 }
@@ -135,11 +133,16 @@ hotplug-online: cpu3: unexpected 'online' value '2'"
 	run -1 ho --sysfs "$SYS" --config "$CFG" online memory9
 	assert_equal "$(tree_sums "$BATS_TEST_TMPDIR/outside")" "$outside"
 	assert_equal "$(tree_sums)" "$before"
-	# A sweep does not take a symlink for a block either.
-	run -0 ho --sysfs "$SYS" --config "$CFG" online
+	# A sweep does not follow them either: each is a failure, named; the
+	# real blocks are onlined (partial success).
+	run -64 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online
 	refute_output --partial memory9
 	refute_output --partial memory10
+	assert_stderr_contains 'hotplug-online: memory9: cannot open: '
+	assert_stderr_contains 'hotplug-online: memory10: cannot open: '
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/outside/memory9/state")" offline
+	assert_equal "$(tree_sums "$BATS_TEST_TMPDIR/outside")" "$outside"
+	assert_equal "$(mem_state 4)$(mem_state 7)" onlineonline
 }
 
 @test "contents: a symlinked devices/system/memory is not followed" {
@@ -173,19 +176,53 @@ hotplug-online: cpu3: unexpected 'online' value '2'"
 	mksysfs
 	rm "$MEM/memory4/state"
 	udev_add /devices/system/memory/memory4 0
-	assert_equal "$(devlog)" '<29>hotplug-online[PID]: memory4: removed before it could be onlined'
+	assert_equal "$(logged)" '<29>hotplug-online[PID]: memory4: removed before it could be onlined'
 	run -1 ho --sysfs "$SYS" --config "$CFG" online memory4
 }
 
-@test "contents: junk block_size_bytes, valid_zones and no node link leave them out of the line" {
-	mksysfs
+@test "contents: junk block_size_bytes, valid_zones and no node link: the block is onlined, they are left out of the line" {
+	mksysfs dax='dax0.0:0x20000000:134217728'
 	echo zzz >"$MEM/block_size_bytes"
-	echo '<script>' >"$MEM/memory4/valid_zones"
-	rm "$MEM/memory4/node1"
-	hotadd /devices/system/memory/memory4
-	assert_equal "$(devlog)" '<30>hotplug-online[PID]: memory4: online (by hotplug-online as online)'
-	run -0 ho --sysfs "$SYS" --config "$CFG" online memory5
-	assert_output 'memory5: onlined as online (node 1, zone Normal)'
+	echo '<script>' >"$MEM/memory5/valid_zones"
+	rm "$MEM/memory5/node1"
+	# Without a block size no block can be placed in a dax range: onlined.
+	udev_add /devices/system/memory/memory4 0
+	assert_equal "$output$stderr" ''
+	assert_equal "$(mem_state 4)" online
+	run -0 ho --sysfs "$SYS" --config "$CFG" online memory5 memory6
+	assert_output 'memory5: onlined as online
+memory6: onlined as online (node 1, zone Normal)'
 	run -1 --separate-stderr ho --sysfs "$SYS" status
 	assert_stderr_contains "cannot read a valid 'block_size_bytes'"
+	# Control: with a good block size, memory4 is the dax device's.
+	echo 8000000 >"$MEM/block_size_bytes"
+	echo offline >"$MEM/memory4/state"
+	udev_add /devices/system/memory/memory4 0
+	assert_equal "$(mem_state 4)" offline
+}
+
+@test "contents: a /proc/cmdline that cannot be read (NUL byte, too long, not a file): said, and the block onlined" {
+	mksysfs
+	printf 'memhp_default_state=offline\0\n' >"$CMDLINE"
+	udev_add /devices/system/memory/memory4 0
+	assert_equal "$stderr" "hotplug-online: cannot read '/proc/cmdline': unexpected contents"
+	assert_equal "$(mem_state 4)" online
+	{ printf 'memhp_default_state=offline '; head -c 8192 /dev/zero | tr '\0' x; } >"$CMDLINE"
+	udev_add /devices/system/memory/memory5 0
+	assert_equal "$stderr" "hotplug-online: cannot read '/proc/cmdline': unexpected contents"
+	assert_equal "$(mem_state 5)" online
+	# A socket where the file should be: open() fails.
+	rm "$CMDLINE"
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$CMDLINE"
+	udev_add /devices/system/memory/memory6 0
+	assert_stderr_contains "hotplug-online: cannot read '/proc/cmdline': "
+	assert_equal "$(mem_state 6)" online
+	run -0 ho --sysfs "$SYS" --config "$CFG" online memory7
+	assert_equal "$(mem_state 7)" online
+	# Control: the same word, readable, is the administrator's choice.
+	rm "$CMDLINE"
+	echo 'memhp_default_state=offline' >"$CMDLINE"
+	echo offline >"$MEM/memory7/state"
+	udev_add /devices/system/memory/memory7 0
+	assert_equal "$(mem_state 7)" offline
 }

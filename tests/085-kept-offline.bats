@@ -1,118 +1,141 @@
 #!/usr/bin/env bats
-# Devices that are someone else's to online: dax kmem memory (daxctl's,
-# found in /proc/iomem, HOTPLUG_ONLINE_TEST_IOMEM here) and CPUs the
-# kernel command line keeps offline (maxcpus=, nosmt), which a sweep, and
-# a udev add on a kernel that cannot mark replays (before 4.13,
-# HOTPLUG_ONLINE_TEST_RELEASE), leave alone.  Blocks are 128 MiB: memoryN
-# starts at N * 0x8000000 (memory4 at 0x20000000).
+# Devices the helper leaves offline on purpose, and says why (at a hot-add
+# and on a terminal; never at a replay):
+#  - memory the kernel command line keeps offline (memhp_default_state=
+#    offline, and no `memory =` line in the configuration);
+#  - dax kmem memory, daxctl's: a block inside a bus/dax/devices/<dev>
+#    range (resource + size), unless dax_kmem = online;
+#  - CPUs the command line keeps offline (maxcpus=, nosmt), which a sweep,
+#    and a udev add on a kernel that cannot mark replays (before 4.13,
+#    HOTPLUG_ONLINE_TEST_RELEASE), leave alone.
+# Blocks are 128 MiB: memoryN starts at N * 0x8000000 (memory4 at
+# 0x20000000).
 
 load test_helper/common
 
-setup() {
-	common_setup
-	start_devlog
-	IOMEM=$HOTPLUG_ONLINE_TEST_IOMEM
+L='<30>hotplug-online[PID]:'
+
+@test "memhp_default_state=offline and no 'memory =': hot-added memory stays offline, said once at a hot-add" {
+	mksysfs
+	echo 'BOOT_IMAGE=/vmlinuz ro memhp_default_state=offline quiet' >"$CMDLINE"
+	before=$(tree_sums)
+	uevent add /devices/system/memory/memory4
+	assert_equal "$output$stderr" ''
+	uevent --replay add /devices/system/memory/memory5
+	assert_equal "$(logged)" "$L memory4: left offline ('memhp_default_state=offline' on the kernel command line)"
+	# A sweep leaves them too, saying so for each; CPUs are not concerned.
+	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online
+	assert_output "memory4: left offline ('memhp_default_state=offline' on the kernel command line)
+memory5: left offline ('memhp_default_state=offline' on the kernel command line)
+memory6: left offline ('memhp_default_state=offline' on the kernel command line)
+memory7: left offline ('memhp_default_state=offline' on the kernel command line)
+cpu2: onlined
+cpu3: onlined"
+	assert_equal "$(changed_since "$before")" 'devices/system/cpu/cpu2/online
+devices/system/cpu/cpu3/online'
 }
 
-L='<30>hotplug-online[PID]:'
-DAX_LEFT='left offline: dax kmem memory is daxctl'"'"'s (dax_kmem = online to online it)'
-
-@test "dax kmem: memory the kmem driver added is left offline, said at a hot-add, not at a replay" {
+@test "memhp_default_state=online*: the kernel's type is written; the last word counts, as for the kernel" {
 	mksysfs
-	printf '%s\n' '00000000-1fffffff : System RAM' '20000000-3fffffff : System RAM (kmem)' \
-		'  20000000-3fffffff : dax0.0' >"$IOMEM"
-	before=$(tree_sums)
-	hotadd /devices/system/memory/memory4
+	for type in online online_movable online_kernel; do
+		echo "memhp_default_state=$type" >"$CMDLINE"
+		echo offline >"$MEM/memory4/state"
+		uevent add /devices/system/memory/memory4
+		assert_equal "$(mem_state 4)" "$type"
+	done
+	echo 'memhp_default_state=online_movable memhp_default_state=offline' >"$CMDLINE"
+	echo offline >"$MEM/memory4/state"
+	uevent add /devices/system/memory/memory4
+	assert_equal "$(mem_state 4)" offline
+	echo 'memhp_default_state=offline memhp_default_state=online_kernel' >"$CMDLINE"
+	uevent add /devices/system/memory/memory4
+	assert_equal "$(mem_state 4)" online_kernel
+}
+
+@test "a 'memory =' line wins over the command line: onlined as the file says, silently" {
+	mksysfs
+	echo 'memhp_default_state=offline' >"$CMDLINE"
+	echo 'memory = online_movable' >"$CFG"
+	uevent add /devices/system/memory/memory4
 	assert_equal "$output$stderr" ''
-	hotadd --replay /devices/system/memory/memory5
+	assert_equal "$(mem_state 4)" online_movable
+	echo 'memory = online' >"$CFG"
+	uevent --replay add /devices/system/memory/memory5
+	assert_equal "$(mem_state 5)" online
+	assert_equal "$(logged)" ''
+	# Without the line, the same command line keeps memory6 offline (control).
+	echo 'cpu = on' >"$CFG"
+	uevent add /devices/system/memory/memory6
+	assert_equal "$(mem_state 6)" offline
+}
+
+@test "command-line words that leave no choice: online (memory_hotplug.* policy, a value the kernel ignores, after --)" {
+	mksysfs offline=8
+	i=4
+	for words in memory_hotplug.online_policy=auto-movable memory_hotplug.auto_movable_ratio=50 \
+		memhp_default_state=bogus memhp_default_state= memhp_default_state=Offline \
+		'ro -- memhp_default_state=offline' xmemhp_default_state=offline 'memhp_default_state =offline'; do
+		echo "$words" >"$CMDLINE"
+		uevent add "/devices/system/memory/memory$i"
+		[[ $(mem_state "$i") == online ]] || fail "command line '$words': memory$i reads $(mem_state "$i")"
+		i=$((i + 1))
+	done
+	assert_equal "$(logged)" ''
+}
+
+DAX_LEFT="left offline: memory of dax0.0, daxctl's (dax_kmem = online to online it)"
+
+@test "dax kmem: a block inside a dax device's range is left offline, said at a hot-add, not at a replay" {
+	# dax0.0: 256 MiB at 0x20000000, memory4 and memory5.
+	mksysfs dax='dax0.0:0x20000000:268435456'
+	before=$(tree_sums)
+	uevent add /devices/system/memory/memory4
+	assert_equal "$output$stderr" ''
+	uevent --replay add /devices/system/memory/memory5
 	assert_equal "$(tree_sums)" "$before"
-	assert_equal "$(devlog)" "$L memory4: $DAX_LEFT"
-	assert_equal "$(marks)" ''
-	# A sweep says so for each block, and still onlines the CPUs.
+	assert_equal "$(logged)" "$L memory4: $DAX_LEFT"
+	# A sweep says so for each of its blocks, and onlines the rest.
 	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online
 	assert_output "memory4: $DAX_LEFT
 memory5: $DAX_LEFT
-memory6: $DAX_LEFT
-memory7: $DAX_LEFT
+memory6: onlined as online (128 MiB, node 1, zone Normal)
+memory7: onlined as online (128 MiB, node 1, zone Normal)
 cpu2: onlined
 cpu3: onlined"
-	assert_equal "$(mem_state 4)$(mem_state 7)" offlineoffline
+	assert_equal "$(mem_state 4)$(mem_state 5)" offlineoffline
 }
 
-@test "dax kmem: dax_kmem = online onlines it; a DIMM's and virtio-mem's blocks are onlined either way" {
-	mksysfs
-	printf '%s\n' '20000000-27ffffff : System RAM (kmem)' '28000000-2fffffff : System RAM (virtio_mem)' \
-		'30000000-37ffffff : System RAM' >"$IOMEM"
-	before=$(tree_sums)
-	for b in 5 6; do hotadd "/devices/system/memory/memory$b"; done
-	assert_equal "$(changed_since "$before")" 'devices/system/memory/memory5/state
-devices/system/memory/memory6/state'
+@test "dax kmem: the range's edges; dax_kmem = online onlines its blocks" {
+	# dax1.0 ends one byte before memory6; dax2.0 starts one byte into memory7.
+	mksysfs dax='dax1.0:0x28000000:134217727 dax2.0:0x38000001:4096'
+	for b in 4 5 6 7; do uevent add "/devices/system/memory/memory$b"; done
+	assert_equal "$(mem_state 4)$(mem_state 5)$(mem_state 6)$(mem_state 7)" onlineofflineonlineonline
 	echo 'dax_kmem = online' >"$CFG"
-	hotadd /devices/system/memory/memory4
-	assert_equal "$(mem_state 4)" online
-	assert_equal "$(devlog)" "$L memory5: online (128 MiB, node 1, zone Normal; by hotplug-online as online)
-$L memory6: online (128 MiB, node 1, zone Normal; by hotplug-online as online)
-$L memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online)"
-}
-
-@test "dax kmem: the innermost System RAM range decides" {
-	mksysfs
-	printf '%s\n' '00000000-ffffffff : System RAM' '  20000000-27ffffff : System RAM (kmem)' \
-		'    20000000-27ffffff : dax0.0' >"$IOMEM"
-	hotadd /devices/system/memory/memory4
-	hotadd /devices/system/memory/memory5
-	assert_equal "$(mem_state 4)$(mem_state 5)" offlineonline
-	# Control: the same ranges the other way round.
-	printf '%s\n' '00000000-ffffffff : System RAM (kmem)' '  28000000-2fffffff : System RAM' >"$IOMEM"
-	hotadd /devices/system/memory/memory6
-	assert_equal "$(mem_state 6)" offline
-	echo offline >"$MEM/memory5/state"
-	hotadd /devices/system/memory/memory5
+	uevent add /devices/system/memory/memory5
 	assert_equal "$(mem_state 5)" online
+	run -0 logged
+	assert_line --index 0 "$L memory5: left offline: memory of dax1.0, daxctl's (dax_kmem = online to online it)"
+	assert_equal "${#lines[@]}" 1
 }
 
-@test "dax kmem: an /proc/iomem of another shape is bad input: exit 2, the line named, nothing written" {
-	mksysfs
-	for bad in 'garbage' '20000000 : System RAM' '20000000-1fffffff : System RAM' \
-		'2000000g-27ffffff : System RAM' '20000000-27ffffff: System RAM' '20000000-27ffffff : ' \
-		$'00000000-0fffffff : System RAM\n\n' "20000000-27ffffff : System RAM ($(printf 'k%.0s' {1..40}))"; do
-		printf '%s\n' '00000000-00000fff : Reserved' "$bad" >"$IOMEM"
-		: >"$DEVLOG_OUT"
-		before=$(tree_sums)
-		uevent -2 add /devices/system/memory/memory4
-		[[ $stderr == "hotplug-online: '/proc/iomem' line "[23]": unexpected contents: nothing changed" ]] ||
-			fail "iomem '$bad': $stderr"
-		# A sweep stops at the first block, before any write, the CPUs' too.
-		run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online
-		assert_output ''
-		assert_equal "$(tree_sums)" "$before"
-		run -0 devlog
-		assert_line --index 0 --regexp "^<27>hotplug-online\\[PID\\]: '/proc/iomem' line [23]: unexpected contents: nothing changed$"
+@test "dax kmem: a garbled resource or size is said, naming the device, and the block is onlined" {
+	for bad in 'dax0.0:0x:268435456' 'dax0.0:0x20000000:' 'dax0.0:0x20000000:256M' \
+		'dax0.0:0x2000000g:268435456' 'dax0.0:-1:268435456' 'dax0.0:0x20000000:99999999999999999999999' \
+		'dax0.0:0x20000000:268435456x'; do
+		rm -rf "$SYS"
+		mksysfs dax="$bad"
+		: >"$KMSG"
+		uevent add /devices/system/memory/memory4
+		[[ $stderr == "hotplug-online: '/sys/bus/dax/devices/dax0.0/resource' or 'size': unexpected contents" ]] ||
+			fail "dax '$bad': $stderr"
+		assert_equal "$(mem_state 4)" online
+		assert_equal "$(logged)" "<27>hotplug-online[PID]: '/sys/bus/dax/devices/dax0.0/resource' or 'size': unexpected contents"
 	done
-	# Not read at all with dax_kmem = online, nor for a CPU.
-	uevent add /devices/system/cpu/cpu3
-	echo 'dax_kmem = online' >"$CFG"
+	# A dax device without resource (kernels before it had one): not knowable, onlined, silently.
+	rm -rf "$SYS"
+	mksysfs dax='dax0.0:0x20000000:268435456'
+	rm "$SYS/devices/platform/dax/dax0.0/resource"
 	uevent add /devices/system/memory/memory4
-	assert_equal "$(mem_state 4)$(cpu_online 3)" online1
-}
-
-@test "dax kmem: a NUL byte in /proc/iomem: exit 2, said, nothing written" {
-	mksysfs
-	printf '00000000-1fffffff : System RAM\n20000000-3fffffff : System\0RAM\n' >"$IOMEM"
-	before=$(tree_sums)
-	uevent -2 add /devices/system/memory/memory4
-	assert_equal "$stderr" "hotplug-online: '/proc/iomem': unexpected contents: nothing changed"
-	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online memory4 cpu3
-	assert_equal "$stderr" "hotplug-online: '/proc/iomem': unexpected contents: nothing changed"
-	assert_equal "$(tree_sums)" "$before"
-	assert_equal "$(devlog)" "<27>hotplug-online[PID]: '/proc/iomem': unexpected contents: nothing changed
-<27>hotplug-online[PID]: '/proc/iomem': unexpected contents: nothing changed"
-}
-
-@test "dax kmem: no /proc/iomem to read: the block is onlined" {
-	mksysfs
-	rm "$IOMEM"
-	hotadd /devices/system/memory/memory4
 	assert_equal "$output$stderr" ''
 	assert_equal "$(mem_state 4)" online
 }
@@ -121,7 +144,7 @@ $L memory4: online (128 MiB, node 1, zone Normal; by hotplug-online as online)"
 	for word in maxcpus=2 nosmt nosmt=force; do
 		rm -rf "$SYS"
 		mksysfs
-		printf 'BOOT_IMAGE=/vmlinuz ro %s quiet\n' "$word" >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+		printf 'BOOT_IMAGE=/vmlinuz ro %s quiet\n' "$word" >"$CMDLINE"
 		run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online
 		assert_output "memory4: onlined as online (128 MiB, node 1, zone Normal)
 memory5: onlined as online (128 MiB, node 1, zone Normal)
@@ -137,39 +160,56 @@ cpu3: left offline ('$word' on the kernel command line: name it to online it)"
 		assert_equal "$(cpu_online 2)" 1
 	done
 	# Control: words that only look like it, or after --.
-	for cmdline in 'maxcpus=' 'nosmtx' 'xmaxcpus=2' 'ro -- maxcpus=1'; do
+	for words in 'maxcpus=' 'nosmtx' 'xmaxcpus=2' 'ro -- maxcpus=1'; do
 		rm -rf "$SYS"
 		mksysfs
-		echo "$cmdline" >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+		echo "$words" >"$CMDLINE"
 		run -0 ho --sysfs "$SYS" --config "$CFG" online
-		[[ $output == *$'\ncpu2: onlined\ncpu3: onlined' ]] || fail "command line '$cmdline': $output"
+		[[ $output == *$'\ncpu2: onlined\ncpu3: onlined' ]] || fail "command line '$words': $output"
 	done
 }
 
 @test "CPUs kept offline by the command line: a udev add on a kernel before 4.13 (no SYNTH_UUID) leaves them" {
 	mksysfs
-	echo 'maxcpus=1' >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+	echo 'maxcpus=1' >"$CMDLINE"
 	before=$(tree_sums)
-	HOTPLUG_ONLINE_TEST_RELEASE=4.12.14 hotadd /devices/system/cpu/cpu3
+	HOTPLUG_ONLINE_TEST_RELEASE=4.12.14 uevent add /devices/system/cpu/cpu3
 	assert_equal "$(tree_sums)" "$before"
-	assert_equal "$(devlog)" "$L cpu3: left offline ('maxcpus=1' on the kernel command line; this kernel does not mark replayed events)"
+	assert_equal "$(logged)" "$L cpu3: left offline ('maxcpus=1' on the kernel command line; this kernel does not mark replayed events)"
 	for release in 4.13.0 5.10.0-28-amd64 6.1.0; do
-		HOTPLUG_ONLINE_TEST_RELEASE=$release hotadd /devices/system/cpu/cpu3
+		HOTPLUG_ONLINE_TEST_RELEASE=$release uevent add /devices/system/cpu/cpu3
 		assert_equal "$(cpu_online 3)" 1
 		echo 0 >"$CPU/cpu3/online"
 	done
 	# Control: without the word, an old kernel onlines it too.
-	: >"$HOTPLUG_ONLINE_TEST_CMDLINE"
-	HOTPLUG_ONLINE_TEST_RELEASE=3.10.0-1160.el7.x86_64 hotadd /devices/system/cpu/cpu3
+	: >"$CMDLINE"
+	HOTPLUG_ONLINE_TEST_RELEASE=3.10.0-1160.el7.x86_64 uevent add /devices/system/cpu/cpu3
 	assert_equal "$(cpu_online 3)" 1
 }
 
-@test "CPUs kept offline: an escaped word, and an unreadable command line onlines them" {
+@test "CPUs kept offline: an escaped word; an unreadable command line onlines them" {
 	mksysfs
-	printf 'maxcpus=1\033[2J\n' >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+	printf 'maxcpus=1\033[2J\n' >"$CMDLINE"
 	run -0 ho --sysfs "$SYS" --config "$CFG" online
 	assert_line "cpu2: left offline ('maxcpus=1\\x1b[2J' on the kernel command line: name it to online it)"
-	rm "$HOTPLUG_ONLINE_TEST_CMDLINE"
-	run -0 ho --sysfs "$SYS" --config "$CFG" online
+	printf 'maxcpus=1\0\n' >"$CMDLINE"
+	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" online
 	assert_line 'cpu3: onlined'
+	assert_equal "$stderr" "hotplug-online: cannot read '/proc/cmdline': unexpected contents"
+}
+
+# Found by this suite at 8c47dc5: the scan stopped at the first garbled
+# device, so a block of a good device listed after it was onlined.
+@test "dax kmem: a garbled device does not hide a good one: the good one's block stays offline, both said" {
+	# Both orders of the directory listing (hashed: the names decide it).
+	for pair in 'daxA daxB' 'dax9.0 dax0.0'; do
+		read -r bad good <<<"$pair"
+		rm -rf "$SYS"
+		mksysfs dax="$bad:0x:1 $good:0x20000000:268435456"
+		: >"$KMSG"
+		uevent add /devices/system/memory/memory4
+		assert_equal "$(mem_state 4)" offline
+		assert_equal "$(logged)" "<27>hotplug-online[PID]: '/sys/bus/dax/devices/$bad/resource' or 'size': unexpected contents
+$L memory4: left offline: memory of $good, daxctl's (dax_kmem = online to online it)"
+	done
 }

@@ -4,12 +4,13 @@
 # auto-movable module/memory_hotplug/parameters/{online_policy,
 # auto_movable_ratio, auto_movable_numa_aware}) programmed from the
 # configuration, on fake trees (mksysfs aob= policy= ratio= numa=), with
-# the kernel command line from HOTPLUG_ONLINE_TEST_CMDLINE and the record
-# of replaced values in $RUNDIR/kernel-saved.
+# the kernel command line from $CMDLINE (/proc/cmdline in the test's
+# namespace) and the record of replaced values in $RUNDIR/kernel-saved
+# (/run/hotplug-online/kernel-saved there).
 #
 # A kernel whose auto_online_blocks takes only online and offline (before
-# 5.x's online_movable/online_kernel there) is emulated by the fault seam:
-# auto_online_blocks=EINVAL*1 refuses the first write.
+# 5.x's online_movable/online_kernel there) is emulated by the errno
+# injector: auto_online_blocks=EINVAL*1 refuses the first write.
 
 load test_helper/common
 
@@ -17,7 +18,6 @@ P=   # the module parameters directory, once mksysfs made it
 
 setup() {
 	common_setup
-	start_devlog
 	P=$SYS/module/memory_hotplug/parameters
 	RECORD=$RUNDIR/kernel-saved
 }
@@ -46,30 +46,31 @@ check_setup() {
 	# shellcheck disable=SC2086 # a list of mksysfs arguments
 	mksysfs $tree
 	printf '%b' "$config" >"$CFG"
-	: >"$DEVLOG_OUT"
+	: >"$KMSG"
 	knobs0=$(knobs) sums0=$(tree_sums)
 	HOTPLUG_ONLINE_TEST_FAULTS=$faults run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup --dry-run
 	[[ $output == "$want_dry" ]] || fail "[$config / $tree] dry run printed:"$'\n'"$output"$'\n'"wanted:"$'\n'"$want_dry"
 	assert_stderr_empty
 	assert_equal "$(tree_sums)" "$sums0"
 	[[ ! -e $RUNDIR ]] || fail "[$config / $tree] the dry run made $RUNDIR"
-	assert_equal "$(devlog)" ''
+	assert_equal "$(logged)" ''
 	HOTPLUG_ONLINE_TEST_FAULTS=$faults run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
 	[[ $output == "$want_out" ]] || fail "[$config / $tree] setup printed:"$'\n'"$output"$'\n'"wanted:"$'\n'"$want_out"
 	assert_stderr_empty
 	[[ $(knobs) == "$want_knobs" ]] || fail "[$config / $tree] knobs: $(knobs), wanted $want_knobs"
 	[[ $(record) == "$want_record" ]] || fail "[$config / $tree] record: $(record), wanted $want_record"
-	# Every change is in syslog, as on stdout; nothing else is.
-	[[ $(devlog | sed 's/^<[0-9]*>hotplug-online\[PID\]: //') == "$(grep -e ' (was ' -e ' overrides ' <<<"$want_out" || true)" ]] ||
-		fail "[$config / $tree] syslog: $(devlog)"
+	# In syslog as on stdout: what setup decided and why (the first line),
+	# and every change; not what it left as it was.
+	[[ $(logged | sed 's/^<[0-9]*>hotplug-online\[PID\]: //') == "$(sed -n -e 1p -e '1!{/ (was \| overrides /p}' <<<"$want_out")" ]] ||
+		fail "[$config / $tree] syslog: $(logged)"
 	# Idempotent: the same run again writes nothing.
 	sums1=$(tree_sums)
-	: >"$DEVLOG_OUT"
+	: >"$KMSG"
 	HOTPLUG_ONLINE_TEST_FAULTS=$faults run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
 	[[ $output != *' (was '* && $output != *'would '* ]] || fail "[$config / $tree] second run: $output"
 	assert_equal "$(tree_sums)" "$sums1"
-	# (A command-line notice is said at each run.)
-	assert_equal "$(devlog | grep -v ' overrides ')" ''
+	# (What it decided, and a command-line notice, are said at each run.)
+	assert_equal "$(logged | sed 1d | grep -v ' overrides ')" ''
 	# restore: exactly the values found, and no record left.
 	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" restore
 	assert_stderr_empty
@@ -100,9 +101,9 @@ auto_online_blocks: online (unchanged)'
 @test "setup: memory = online_movable and online_kernel, on a kernel that takes them" {
 	for type in online_movable online_kernel; do
 		check_setup "memory = $type\n" aob=offline '' "$type - - -" 'auto_online_blocks=offline' \
-			"memory = $type: the kernel onlines it; a kernel that takes only online/offline leaves it to the udev rule
+			"memory = $type: the kernel onlines it
 auto_online_blocks: $type (was offline)" \
-			"memory = $type: the kernel onlines it; a kernel that takes only online/offline leaves it to the udev rule
+			"memory = $type: the kernel onlines it
 auto_online_blocks: would set $type (now offline); offline if the kernel takes only online/offline there"
 	done
 }
@@ -111,10 +112,10 @@ auto_online_blocks: would set $type (now offline); offline if the kernel takes o
 	for type in online_movable online_kernel; do
 		check_setup "memory = $type\n" aob=online 'auto_online_blocks=EINVAL*1' 'offline - - -' \
 			'auto_online_blocks=online' \
-			"memory = $type: the kernel onlines it; a kernel that takes only online/offline leaves it to the udev rule
+			"memory = $type: the kernel onlines it
 auto_online_blocks: the kernel takes only online/offline there
 auto_online_blocks: offline (was online): the udev rule decides" \
-			"memory = $type: the kernel onlines it; a kernel that takes only online/offline leaves it to the udev rule
+			"memory = $type: the kernel onlines it
 auto_online_blocks: would set $type (now online); offline if the kernel takes only online/offline there"
 	done
 	# From offline the fallback changes nothing.
@@ -122,10 +123,10 @@ auto_online_blocks: would set $type (now online); offline if the kernel takes on
 	# then has nothing to change.)
 	check_setup 'memory = online_movable\n' aob=offline 'auto_online_blocks=EINVAL*1' 'offline - - -' \
 		'auto_online_blocks=offline' \
-		'memory = online_movable: the kernel onlines it; a kernel that takes only online/offline leaves it to the udev rule
+		'memory = online_movable: the kernel onlines it
 auto_online_blocks: the kernel takes only online/offline there
 auto_online_blocks: offline (unchanged)' \
-		'memory = online_movable: the kernel onlines it; a kernel that takes only online/offline leaves it to the udev rule
+		'memory = online_movable: the kernel onlines it
 auto_online_blocks: would set online_movable (now offline); offline if the kernel takes only online/offline there'
 }
 
@@ -136,12 +137,12 @@ auto_online_blocks: would set online_movable (now offline); offline if the kerne
 online_policy=contig-zones
 auto_movable_ratio=200
 auto_movable_numa_aware=Y' \
-		'memory = auto-movable: the kernel'"'"'s own policy, ratio 150%, NUMA-aware no
+		'memory = auto-movable: the kernel'"'"'s policy, ratio 150%, NUMA-aware no
 auto_movable_ratio: 150 (was 200)
 auto_movable_numa_aware: N (was Y)
 online_policy: auto-movable (was contig-zones)
 auto_online_blocks: online (was offline)' \
-		'memory = auto-movable: the kernel'"'"'s own policy, ratio 150%, NUMA-aware no
+		'memory = auto-movable: the kernel'"'"'s policy, ratio 150%, NUMA-aware no
 auto_movable_ratio: would set 150 (now 200)
 auto_movable_numa_aware: would set N (now Y)
 online_policy: would set auto-movable (now contig-zones)
@@ -150,24 +151,29 @@ auto_online_blocks: would set online (now offline)'
 	check_setup 'memory = auto-movable\n' 'aob=offline policy=contig-zones' '' 'online auto-movable 301 Y' \
 		'auto_online_blocks=offline
 online_policy=contig-zones' \
-		'memory = auto-movable: the kernel'"'"'s own policy, ratio 301%, NUMA-aware yes
+		'memory = auto-movable: the kernel'"'"'s policy, ratio 301%, NUMA-aware yes
 auto_movable_ratio: 301 (unchanged)
 auto_movable_numa_aware: Y (unchanged)
 online_policy: auto-movable (was contig-zones)
 auto_online_blocks: online (was offline)' \
-		'memory = auto-movable: the kernel'"'"'s own policy, ratio 301%, NUMA-aware yes
+		'memory = auto-movable: the kernel'"'"'s policy, ratio 301%, NUMA-aware yes
 auto_movable_ratio: 301 (unchanged)
 auto_movable_numa_aware: Y (unchanged)
 online_policy: would set auto-movable (now contig-zones)
 auto_online_blocks: would set online (now offline)'
 }
 
-@test "setup: memory = auto-movable without online_policy: offline, the rule decides" {
-	check_setup 'memory = auto-movable\n' aob=online '' 'offline - - -' 'auto_online_blocks=online' \
-		'memory = auto-movable: this kernel has no online_policy (5.15+): the udev rule decides
-auto_online_blocks: offline (was online)' \
-		'memory = auto-movable: this kernel has no online_policy (5.15+): the udev rule decides
-auto_online_blocks: would set offline (now online)'
+@test "setup: memory = auto-movable without online_policy (before 5.15): online, and a line saying so" {
+	check_setup 'memory = auto-movable\n' aob=offline '' 'online - - -' 'auto_online_blocks=offline' \
+		'memory = auto-movable: this kernel has no memory_hotplug.online_policy (5.15+): hot-added memory goes online in a kernel zone
+auto_online_blocks: online (was offline)' \
+		'memory = auto-movable: this kernel has no memory_hotplug.online_policy (5.15+): hot-added memory goes online in a kernel zone
+auto_online_blocks: would set online (now offline)'
+	check_setup 'memory = auto-movable\n' aob=online '' 'online - - -' '(none)' \
+		'memory = auto-movable: this kernel has no memory_hotplug.online_policy (5.15+): hot-added memory goes online in a kernel zone
+auto_online_blocks: online (unchanged)' \
+		'memory = auto-movable: this kernel has no memory_hotplug.online_policy (5.15+): hot-added memory goes online in a kernel zone
+auto_online_blocks: online (unchanged)'
 }
 
 @test "setup: memory = off, and kernel_auto_online = no whatever memory says: offline" {
@@ -180,9 +186,9 @@ auto_online_blocks: would set offline (now online)'
 	for memory in online online_movable auto-movable; do
 		check_setup "memory = $memory\nkernel_auto_online = no\n" 'aob=online policy=contig-zones' '' \
 			'offline contig-zones 301 Y' 'auto_online_blocks=online' \
-			'kernel_auto_online = no: the udev rule decides
+			'kernel_auto_online = no: the udev rule onlines memory
 auto_online_blocks: offline (was online)' \
-			'kernel_auto_online = no: the udev rule decides
+			'kernel_auto_online = no: the udev rule onlines memory
 auto_online_blocks: would set offline (now online)'
 	done
 }
@@ -243,29 +249,31 @@ auto_online_blocks: online (unchanged)'
 	run -0 ho --sysfs "$SYS" --config "$CFG" setup
 	echo 'memory = off' >"$CFG"
 	before=$(tree_sums) rec=$(record)
-	: >"$DEVLOG_OUT"
+	: >"$KMSG"
 	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup --dry-run
 	assert_output 'memory = off: hot-added memory stays offline
 online_policy: would put back contig-zones (now auto-movable)
 auto_online_blocks: would set offline (now online)'
 	assert_equal "$(tree_sums)" "$before"
 	assert_equal "$(record)" "$rec"
-	assert_equal "$(devlog)" ''
+	assert_equal "$(logged)" ''
 }
 
-@test "setup: the changes go to syslog at info, the command-line notice at notice" {
+@test "setup: its decision and the changes go to syslog at info, the command-line notice at notice" {
 	mksysfs aob=offline
-	echo 'memhp_default_state=online_movable' >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+	echo 'memhp_default_state=online_movable' >"$CMDLINE"
 	echo 'memory = online' >"$CFG"
 	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
 	assert_output "memory = online: the kernel onlines it
 memory = online in the configuration overrides 'memhp_default_state=online_movable' on the kernel command line
 auto_online_blocks: online (was offline)"
-	assert_equal "$(devlog)" "<29>hotplug-online[PID]: memory = online in the configuration overrides 'memhp_default_state=online_movable' on the kernel command line
+	assert_equal "$(logged)" "<30>hotplug-online[PID]: memory = online: the kernel onlines it
+<29>hotplug-online[PID]: memory = online in the configuration overrides 'memhp_default_state=online_movable' on the kernel command line
 <30>hotplug-online[PID]: auto_online_blocks: online (was offline)"
 	run -0 ho --sysfs "$SYS" restore
-	run -0 devlog
-	assert_line --index 2 '<30>hotplug-online[PID]: auto_online_blocks: offline (put back, was online)'
+	run -0 logged
+	assert_line --index 3 '<30>hotplug-online[PID]: auto_online_blocks: offline (put back, was online)'
+	assert_equal "${#lines[@]}" 4
 }
 
 # The kernel command line: memhp_default_state= and memory_hotplug.* are
@@ -275,7 +283,7 @@ auto_online_blocks: online (was offline)"
 	for word in memhp_default_state=online memhp_default_state=offline \
 		memory_hotplug.online_policy=auto-movable memory_hotplug.auto_movable_ratio=100 \
 		memory_hotplug.auto_movable_numa_aware=N; do
-		printf 'BOOT_IMAGE=/vmlinuz root=/dev/vda1 ro %s quiet\n' "$word" >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+		printf 'BOOT_IMAGE=/vmlinuz root=/dev/vda1 ro %s quiet\n' "$word" >"$CMDLINE"
 		configs=('' 'kernel_auto_online = no\n' 'movable_ratio = 50\n')   # one each, in turn
 		check_setup "${configs[${#word} % 3]}" 'aob=offline policy=contig-zones' '' 'offline contig-zones 301 Y' '(none)' \
 			"'$word' on the kernel command line and no 'memory =' in the configuration: the kernel's setting stands" \
@@ -284,7 +292,7 @@ auto_online_blocks: online (was offline)"
 }
 
 @test "setup: a command line and 'memory =': the file wins, with a notice naming the word" {
-	printf 'quiet\tmemhp_default_state=online_movable\n' >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+	printf 'quiet\tmemhp_default_state=online_movable\n' >"$CMDLINE"
 	check_setup 'memory = off\n' aob=online '' 'offline - - -' 'auto_online_blocks=online' \
 		"memory = off: hot-added memory stays offline
 memory = off in the configuration overrides 'memhp_default_state=online_movable' on the kernel command line
@@ -295,25 +303,25 @@ auto_online_blocks: would set offline (now online)"
 }
 
 @test "setup: command-line words that are not the kernel's: after --, inside another word, another key" {
-	for cmdline in 'ro -- memhp_default_state=online' 'xmemhp_default_state=online' \
+	for words in 'ro -- memhp_default_state=online' 'xmemhp_default_state=online' \
 		'memhp_default_state' 'memory_hotplug.memmap_on_memory=1' 'init=/bin/sh memhp_default_stat=online' \
 		'rd.memhp_default_state=online' ''; do
-		printf '%s\n' "$cmdline" >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+		printf '%s\n' "$words" >"$CMDLINE"
 		rm -rf "$SYS" "$RUNDIR"
 		mksysfs aob=offline
 		run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
 		[[ $output == 'memory = online: the kernel onlines it
-auto_online_blocks: online (was offline)' ]] || fail "command line '$cmdline': $output"
+auto_online_blocks: online (was offline)' ]] || fail "command line '$words': $output"
 	done
 	# Control: the same word before -- is the kernel's.
-	printf '%s\n' 'ro memhp_default_state=online -- memhp_default_state=offline' >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+	printf '%s\n' 'ro memhp_default_state=online -- memhp_default_state=offline' >"$CMDLINE"
 	run -0 ho --sysfs "$SYS" --config "$CFG" setup --dry-run
 	assert_output --partial "'memhp_default_state=online' on the kernel command line"
 }
 
 @test "setup: an unprintable or very long command-line word is shown escaped and cut" {
 	mksysfs aob=offline
-	printf 'memhp_default_state=\033[2J%s\n' "$(printf 'x%.0s' {1..300})" >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+	printf 'memhp_default_state=\033[2J%s\n' "$(printf 'x%.0s' {1..300})" >"$CMDLINE"
 	before=$(tree_sums)
 	run -0 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
 	assert_output --regexp "^'memhp_default_state=\\\\x1b\\[2Jx+\\.\\.\\.' on the kernel command line and no 'memory =' in the configuration: the kernel's setting stands$"
@@ -321,23 +329,26 @@ auto_online_blocks: online (was offline)' ]] || fail "command line '$cmdline': $
 	assert_equal "$(tree_sums)" "$before"
 }
 
-@test "setup: a command line with a NUL byte, too long, or missing: exit 2, nothing written" {
+@test "setup: a command line with a NUL byte, too long, or unreadable: exit 2, nothing written" {
 	mksysfs aob=offline
 	before=$(tree_sums)
-	printf 'quiet\0memhp_default_state=online\n' >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+	printf 'quiet\0memhp_default_state=online\n' >"$CMDLINE"
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
 	assert_equal "$stderr" 'hotplug-online: cannot read the kernel command line: unexpected contents'
-	head -c $((9 << 20)) /dev/zero | tr '\0' ' ' >"$HOTPLUG_ONLINE_TEST_CMDLINE"   # more than 8 MiB
+	head -c 8192 /dev/zero | tr '\0' ' ' >"$CMDLINE"   # more than the kernel's 4 KiB
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
-	assert_stderr_contains 'cannot read the kernel command line: '
+	assert_equal "$stderr" 'hotplug-online: cannot read the kernel command line: unexpected contents'
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup --dry-run
-	rm "$HOTPLUG_ONLINE_TEST_CMDLINE"
+	# A socket where the file should be: open() fails (ENXIO).
+	rm "$CMDLINE"
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$CMDLINE"
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
-	assert_equal "$stderr" 'hotplug-online: cannot read the kernel command line: No such file or directory'
+	assert_stderr_contains 'hotplug-online: cannot read the kernel command line: '
+	rm "$CMDLINE"
 	assert_equal "$(tree_sums)" "$before"
 	[[ ! -e $RUNDIR ]] || fail "made $RUNDIR"
 	# Control: a long but sane command line is read.
-	{ head -c 3000 /dev/zero | tr '\0' ' '; echo memhp_default_state=online; } >"$HOTPLUG_ONLINE_TEST_CMDLINE"
+	{ head -c 3000 /dev/zero | tr '\0' ' '; echo memhp_default_state=online; } >"$CMDLINE"
 	run -0 ho --sysfs "$SYS" --config "$CFG" setup
 	assert_output --partial "'memhp_default_state=online' on the kernel command line"
 }
@@ -414,7 +425,7 @@ auto_online_blocks: online (was online_movable)'
 		for cmd in setup 'setup --dry-run' restore; do
 			# shellcheck disable=SC2086 # the command and its option
 			run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" $cmd
-			[[ $stderr == "hotplug-online: '$RUNDIR/kernel-saved': unexpected contents: nothing changed" ]] ||
+			[[ $stderr == "hotplug-online: '/run/hotplug-online/kernel-saved': unexpected contents: nothing changed" ]] ||
 				fail "record '$rec', $cmd: $stderr"
 		done
 		assert_equal "$(tree_sums)" "$before"
@@ -456,7 +467,7 @@ auto_movable_ratio: 301 (put back, was 150)'
 	run -0 --separate-stderr ho --sysfs "$SYS" restore
 	assert_equal "$output$stderr" ''
 	assert_equal "$(tree_sums)" "$before"
-	assert_equal "$(devlog)" ''
+	assert_equal "$(logged)" ''
 }
 
 @test "setup: a refused write without a fallback fails, exit 1; restore puts back what was changed before it" {
@@ -484,7 +495,7 @@ auto_movable_ratio: 301 (put back, was 150)'
 
 @test "setup: where the record cannot be written, nothing is changed, exit 1" {
 	mksysfs aob=offline
-	mkdir -p "$RUNDIR/.kernel-saved.new"   # in the way of the atomic write
+	mkdir -p "$RUNDIR/kernel-saved.new"   # in the way of the atomic write
 	before=$(tree_sums)
 	run -1 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
 	assert_stderr_contains "cannot record 'auto_online_blocks' before changing it: "
@@ -517,40 +528,38 @@ auto_movable_ratio: 301 (put back, was 150)'
 	[[ ! -e $RUNDIR ]]
 }
 
-# The rule leaves s390x/ppc64 memory alone unless setup leaves the flag
-# $RUNDIR/arch-memory (skip_s390x_ppc64 = no).
-@test "setup: skip_s390x_ppc64 = no leaves the rule's flag, = yes removes it; a dry run neither" {
-	mksysfs aob=offline
-	echo 'skip_s390x_ppc64 = no' >"$CFG"
-	run -0 ho --sysfs "$SYS" --config "$CFG" setup --dry-run
-	[[ ! -e $RUNDIR ]] || fail "the dry run made $RUNDIR"
-	run -0 ho --sysfs "$SYS" --config "$CFG" setup
-	assert_equal "$(cat "$RUNDIR/arch-memory")" 'skip_s390x_ppc64 = no'
-	# On any machine: the flag is for the rule, which tests the architecture itself.
-	HOTPLUG_ONLINE_TEST_ARCH=s390x run -0 ho --sysfs "$SYS" --config "$CFG" setup
-	assert_equal "$(cat "$RUNDIR/arch-memory")" 'skip_s390x_ppc64 = no'
-	: >"$CFG"
-	run -0 ho --sysfs "$SYS" --config "$CFG" setup --dry-run
-	[[ -e $RUNDIR/arch-memory ]] || fail "the dry run removed the flag"
-	run -0 ho --sysfs "$SYS" --config "$CFG" setup
-	[[ ! -e $RUNDIR/arch-memory ]] || fail "the flag is still there"
-	run -0 ho --sysfs "$SYS" --config "$CFG" setup
-	# With no run directory, removing nothing makes none.
-	rm -rf "$RUNDIR"
-	run -0 ho --sysfs "$SYS" --config "$CFG" setup --dry-run
-	run -0 ho --sysfs "$SYS" restore
-	echo 'memory = off' >"$CFG"
-	run -0 ho --sysfs "$SYS" --config "$CFG" setup
-	[[ ! -e $RUNDIR/arch-memory ]]
+# daxctl reconfigure-device --mode=system-ram aborts while the kernel
+# onlines hot-added memory (ndctl: auto_online_blocks starting with
+# "online"): with dax-capable memory the udev rule onlines instead.
+@test "setup: dax, nd or cxl devices: auto_online_blocks = offline, said (whatever dax_kmem and memory say)" {
+	for bus in dax nd cxl; do
+		for config in '' 'dax_kmem = online\n' 'memory = online_movable\n'; do
+			check_setup "$config" "aob=online bus=$bus" '' 'offline - - -' 'auto_online_blocks=online' \
+				'dax, nvdimm or cxl devices here: the udev rule onlines memory, so that daxctl reconfigure-device works
+auto_online_blocks: offline (was online)' \
+				'dax, nvdimm or cxl devices here: the udev rule onlines memory, so that daxctl reconfigure-device works
+auto_online_blocks: would set offline (now online)'
+		done
+	done
+	# A dax device with a range counts too.
+	check_setup '' "aob=online dax=dax0.0:0x20000000:268435456" '' 'offline - - -' 'auto_online_blocks=online' \
+		'dax, nvdimm or cxl devices here: the udev rule onlines memory, so that daxctl reconfigure-device works
+auto_online_blocks: offline (was online)' \
+		'dax, nvdimm or cxl devices here: the udev rule onlines memory, so that daxctl reconfigure-device works
+auto_online_blocks: would set offline (now online)'
 }
 
-@test "setup: a flag that cannot be written is an error, exit 1, before any knob is touched" {
+@test "setup: an empty bus/dax/devices (the driver loaded, no device) is no dax device (control)" {
 	mksysfs aob=offline
-	echo 'skip_s390x_ppc64 = no' >"$CFG"
-	mkdir -p "$RUNDIR/.arch-memory.new"   # in the way of the atomic write
-	before=$(tree_sums)
-	run -1 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
-	assert_stderr_contains "cannot update 'arch-memory' in the run directory: "
-	assert_equal "$(tree_sums)" "$before"
+	mkdir -p "$SYS/bus/dax/devices" "$SYS/bus/nd/devices" "$SYS/bus/cxl/devices"
+	run -0 ho --sysfs "$SYS" --config "$CFG" setup
+	assert_output 'memory = online: the kernel onlines it
+auto_online_blocks: online (was offline)'
 }
 
+@test "setup: the command line's word and dax devices: the kernel's setting stands, nothing written" {
+	echo 'memhp_default_state=online' >"$CMDLINE"
+	check_setup '' 'aob=online bus=nd' '' 'online - - -' '(none)' \
+		"'memhp_default_state=online' on the kernel command line and no 'memory =' in the configuration: the kernel's setting stands" \
+		"'memhp_default_state=online' on the kernel command line and no 'memory =' in the configuration: the kernel's setting stands"
+}

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Parsers of sysfs attribute contents and names: state, online,
- * block_size_bytes, valid_zones, node<N> link names.  Input: one byte
- * choosing a buffer size, then the text. */
+ * block_size_bytes, valid_zones, node<N> link names, a dax device's
+ * resource and size.  Input: one byte choosing a buffer size, then the
+ * text. */
 #include <ctype.h>
+#include <stdbool.h>
 
 #include "fuzz.h"
 
@@ -57,6 +59,43 @@ static void check_node_name(const char *s)
 	CHECK(strcmp(back, s) == 0);
 }
 
+/* A dax device's resource ("0x" and hex) or size (decimal): the value,
+ * computed here digit by digit; refused when it does not fit 64 bits. */
+static int model_u64(const char *s, unsigned long long *v)
+{
+	bool hex = s[0] == '0' && s[1] == 'x';
+	unsigned base = hex ? 16 : 10;
+	const char *p = hex ? s + 2 : s;
+
+	*v = 0;
+	if (!*p)
+		return -1;
+	for (; *p; p++) {
+		int d = *p >= '0' && *p <= '9' ? *p - '0' : hex && *p >= 'a' && *p <= 'f' ? *p - 'a' + 10 :
+			hex && *p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+
+		if (d < 0 || *v > (~0ULL - (unsigned)d) / base)
+			return -1;
+		*v = *v * base + (unsigned)d;
+	}
+	return 0;
+}
+
+static void check_u64(const char *s)
+{
+	unsigned long long v = 0, want;
+	int r = parse_u64(s, &v), m = model_u64(s, &want);
+
+	if (r == 0) {
+		/* Accepted: what the model reads, and never more digits than fit. */
+		CHECK(m == 0 && v == want);
+		CHECK(strlen(s) <= 20 || (s[0] == '0' && s[1] == 'x' && strlen(s) <= 18));
+	} else {
+		/* Refused: junk, or digits too many for the kernel to print. */
+		CHECK(m < 0 || strlen(s) > 20 || (s[0] == '0' && s[1] == 'x' && strlen(s) > 18));
+	}
+}
+
 static void check_zone(const char *s, size_t size)
 {
 	char *zone = malloc(size);   /* exactly size: ASan sees any overrun */
@@ -87,6 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_cpu_online(s);
 	check_block_size(s);
 	check_node_name(s);
+	check_u64(s);
 	check_zone(s, zsize);
 	check_zone(s, 32);   /* the size the helper uses */
 	free(s);

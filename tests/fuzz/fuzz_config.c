@@ -19,6 +19,10 @@ static void check_config(const struct config *c)
 	CHECK(c->kernel_online == 0 || c->kernel_online == 1);
 	CHECK(c->memory_set == 0 || c->memory_set == 1);
 	CHECK(c->dax_kmem == 0 || c->dax_kmem == 1);
+	CHECK(c->cpusets == 0 || c->cpusets == 1);
+	CHECK(c->tmpfs == 0 || c->tmpfs == 1);
+	CHECK(c->hooks == 0 || c->hooks == 1);
+	CHECK(c->hook_timeout >= 1 && c->hook_timeout <= 3600);
 }
 
 static int same(const struct config *a, const struct config *b)
@@ -26,7 +30,9 @@ static int same(const struct config *a, const struct config *b)
 	return a->memory == b->memory && a->cpu == b->cpu && a->strict == b->strict &&
 	       a->skip_arch == b->skip_arch && a->movable_ratio == b->movable_ratio &&
 	       a->numa_aware == b->numa_aware && a->kernel_online == b->kernel_online &&
-	       a->memory_set == b->memory_set && a->dax_kmem == b->dax_kmem;
+	       a->memory_set == b->memory_set && a->dax_kmem == b->dax_kmem &&
+	       a->cpusets == b->cpusets && a->tmpfs == b->tmpfs && a->hooks == b->hooks &&
+	       a->hook_timeout == b->hook_timeout;
 }
 
 /* after is before with at most one setting put back to its default; a
@@ -47,7 +53,8 @@ static int reset_one(const struct config *before, const struct config *after)
 		changed++; \
 	}
 	FIELD(memory) FIELD(cpu) FIELD(strict) FIELD(skip_arch) FIELD(movable_ratio)
-	FIELD(numa_aware) FIELD(kernel_online) FIELD(dax_kmem)
+	FIELD(numa_aware) FIELD(kernel_online) FIELD(dax_kmem) FIELD(cpusets) FIELD(tmpfs)
+	FIELD(hooks) FIELD(hook_timeout)
 #undef FIELD
 	/* memory_set went with memory, not with another key. */
 	if (before->memory_set != after->memory_set && changed && before->memory == after->memory)

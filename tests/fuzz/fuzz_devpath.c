@@ -77,13 +77,13 @@ static void check_constructed(const uint8_t *data, size_t size)
 
 /* The values the header documents. */
 _Static_assert(ACT_BAD == -1 && ACT_OTHER == 0 && ACT_ADD == 1 && ACT_ONLINE == 2 &&
-	       ACT_OFFLINE == 3, "enum action changed");
+	       ACT_OFFLINE == 3 && ACT_REMOVE == 4, "enum action changed");
 
-/* add, online and offline are ours; udev's other actions are known and
- * not ours; anything else is not something udev sends. */
+/* add, online, offline and remove are named; udev's other actions are
+ * known and not ours; anything else is not something udev sends. */
 static void check_action(const char *s)
 {
-	static const char *const others[] = { "remove", "change", "move", "bind", "unbind" };
+	static const char *const others[] = { "change", "move", "bind", "unbind" };
 	enum action r = parse_action(s), want = ACT_BAD;
 
 	if (strcmp(s, "add") == 0)
@@ -92,6 +92,8 @@ static void check_action(const char *s)
 		want = ACT_ONLINE;
 	else if (strcmp(s, "offline") == 0)
 		want = ACT_OFFLINE;
+	else if (strcmp(s, "remove") == 0)
+		want = ACT_REMOVE;
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		if (strcmp(s, others[i]) == 0)
 			want = ACT_OTHER;

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What `setup` and `restore` read: the kernel command line
- * (parse_cmdline, and parse_cpu_limit for the CPUs it keeps offline), the
- * knobs' values (parse_knob), setup's record (parse_record), and the
- * decision made from them (plan_kernel); and /proc/iomem (parse_iomem).
- * Input: a byte choosing the word buffer's size, a byte of configuration
- * and capability bits, then the text, which goes through every parser. */
+/* What `setup`, `restore` and the helper's memory policy read: the kernel
+ * command line (parse_cmdline, and parse_cpu_limit for the CPUs it keeps
+ * offline), the knobs' values (parse_knob), setup's record
+ * (parse_record), and the decisions made from them (plan_kernel for
+ * setup, plan_block for a hot-added block).  Input: a byte choosing the
+ * word buffer's size, a byte of configuration and capability bits, then
+ * the text, which goes through every parser. */
 #include <errno.h>
+#include <stdbool.h>
 
 #include "fuzz.h"
 
@@ -14,11 +16,14 @@ static const char *const cmdline_keys[] = {
 	"memory_hotplug.auto_movable_ratio=", "memory_hotplug.auto_movable_numa_aware=",
 };
 
-/* The model: the first word (split at space, tab, newline; none after a
- * "--" word) starting with a key, cut to 255 bytes, shown(). */
+/* The model: the words (split at space, tab, newline; none after a "--"
+ * word); the last one starting with memhp_default_state= (the kernel
+ * takes the last), else the first starting with a memory_hotplug. key;
+ * cut to 255 bytes, shown(). */
 static int model_cmdline(const char *s, char *word, size_t size)
 {
-	const char *p = s;
+	const char *p = s, *found = NULL;
+	size_t found_n = 0;
 
 	while (*p) {
 		size_t n;
@@ -32,20 +37,26 @@ static int model_cmdline(const char *s, char *word, size_t size)
 		for (size_t i = 0; i < sizeof(cmdline_keys) / sizeof(cmdline_keys[0]); i++) {
 			size_t k = strlen(cmdline_keys[i]);
 
-			if (n >= k && memcmp(p, cmdline_keys[i], k) == 0) {
-				char raw[256];
-
-				n = n < sizeof(raw) - 1 ? n : sizeof(raw) - 1;
-				memcpy(raw, p, n);
-				raw[n] = '\0';
-				shown(raw, word, size);
-				return 1;
-			}
+			if (n < k || memcmp(p, cmdline_keys[i], k) != 0)
+				continue;
+			/* memhp_default_state=: the last one; a memory_hotplug. key: the first. */
+			if (i == 0 || !found)
+				found = p, found_n = n;
 		}
 		p += n;
 	}
 	word[0] = '\0';
-	return 0;
+	if (!found)
+		return 0;
+	{
+		char raw[256];
+
+		found_n = found_n < sizeof(raw) - 1 ? found_n : sizeof(raw) - 1;
+		memcpy(raw, found, found_n);
+		raw[found_n] = '\0';
+		shown(raw, word, size);
+	}
+	return 1;
 }
 
 static void check_cmdline(const char *s, size_t size)
@@ -107,8 +118,6 @@ static void check_cpu_limit(const char *s, size_t size)
 	free(word);
 	free(want);
 }
-
-/* parse_iomem() has a harness of its own: fuzz_iomem. */
 
 /* Exactly what the kernel prints for each knob. */
 static int model_knob(enum knob k, const char *s)
@@ -209,12 +218,14 @@ static void check_record(const char *s)
 	free(text);
 }
 
-/* plan_kernel() from any configuration and any capabilities. */
+/* plan_kernel() from any configuration and any capabilities, against
+ * the design's table. */
 static void check_plan(unsigned bits, const char *cmdline)
 {
 	struct config c;
 	struct kernel_caps k;
 	struct kernel_plan p;
+	char word[64];
 	bool leave;
 
 	config_defaults(&c);
@@ -223,32 +234,74 @@ static void check_plan(unsigned bits, const char *cmdline)
 	c.kernel_online = !(bits & 16);
 	c.skip_arch = bits & 32;
 	c.numa_aware = bits & 64;
+	c.dax_kmem = bits & 256;
 	c.movable_ratio = 1 + (bits >> 1) % 100000;
 	memset(&k, 0, sizeof(k));
 	k.auto_online = bits & 128;
 	k.policy = bits & 4;
 	k.arch_skip = bits & 2;
-	parse_cmdline(cmdline, k.cmdline, sizeof(k.cmdline));
+	k.dax = bits & 512;
+	parse_cmdline(cmdline, word, sizeof(word));
+	k.cmdline = word;
 	memset(&p, 0xa5, sizeof(p));
 	plan_kernel(&c, &k, &p);
 
 	CHECK(memchr(p.why, '\0', sizeof(p.why)) && p.why[0] && printable(p.why));
-	leave = !k.auto_online || (c.skip_arch && k.arch_skip) || (k.cmdline[0] && !c.memory_set);
+	/* The command line's word without a `memory =` line: the kernel's setting stands. */
+	leave = !k.auto_online || (c.skip_arch && k.arch_skip) || (word[0] && !c.memory_set);
 	CHECK(p.leave == leave);
 	if (leave) {
-		CHECK(!p.auto_online && !p.auto_movable && !p.fallback && !p.conflict);
+		CHECK(!p.auto_online && !p.auto_movable && !p.fallback);
 		return;
 	}
 	CHECK(p.auto_online && parse_knob(K_AUTO_ONLINE, p.auto_online) == 0);
-	CHECK(p.conflict == (k.cmdline[0] != '\0'));
-	CHECK(p.fallback == (c.kernel_online && (c.memory == MEM_MOVABLE || c.memory == MEM_KERNEL)));
-	CHECK(p.auto_movable == (c.kernel_online && c.memory == MEM_AUTO && k.policy));
-	if (!c.kernel_online || c.memory == MEM_OFF || (c.memory == MEM_AUTO && !k.policy))
-		CHECK(strcmp(p.auto_online, "offline") == 0);
-	else if (c.memory == MEM_ONLINE || c.memory == MEM_AUTO)
+	/* daxctl refuses to run while the kernel onlines memory. */
+	if (!c.kernel_online || c.memory == MEM_OFF || k.dax) {
+		CHECK(strcmp(p.auto_online, "offline") == 0 && !p.auto_movable && !p.fallback);
+		return;
+	}
+	CHECK(p.auto_movable == (c.memory == MEM_AUTO && k.policy));
+	CHECK(p.fallback == (c.memory == MEM_MOVABLE || c.memory == MEM_KERNEL));
+	if (c.memory == MEM_ONLINE || c.memory == MEM_AUTO)
 		CHECK(strcmp(p.auto_online, "online") == 0);
 	else
 		CHECK(strcmp(p.auto_online, policy_name(c.memory)) == 0);
+}
+
+/* plan_block(): how the helper onlines an offline block.  The `memory =`
+ * line wins; without it memhp_default_state= says how, and its "offline"
+ * (only that: a value the kernel ignores is no choice) leaves it offline. */
+static void check_block(unsigned bits, const char *cmdline)
+{
+	static const char *const types[] = { "online", "online_kernel", "online_movable" };
+	struct config c;
+	char word[64], why[160];
+	const char *type, *want = NULL, *v = word + 20;
+	bool set = false;
+
+	config_defaults(&c);
+	c.memory = (enum mem_policy)(bits % 5);
+	c.memory_set = bits & 8;
+	parse_cmdline(cmdline, word, sizeof(word));
+	why[0] = '\0';
+	type = plan_block(&c, word, why, sizeof(why));
+	if (!c.memory_set && strncmp(word, "memhp_default_state=", 20) == 0) {
+		for (size_t i = 0; i < 3; i++)
+			if (strcmp(v, types[i]) == 0)
+				want = types[i], set = true;
+		if (strcmp(v, "offline") == 0) {
+			CHECK(type == NULL && strstr(why, word) && printable(why));
+			return;
+		}
+	}
+	if (!set)
+		want = c.memory == MEM_OFF ? NULL : c.memory == MEM_AUTO ? "online" :
+			policy_name(c.memory);
+	if (!want) {
+		CHECK(type == NULL && strcmp(why, "left offline (memory = off)") == 0);
+		return;
+	}
+	CHECK(type && strcmp(type, want) == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -266,6 +319,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_knobs(s);
 	check_record(s);
 	check_plan(data[1] | (size > 2 ? (unsigned)data[2] << 8 : 0), s);
+	check_block(data[1], s);
 	free(s);
 	return 0;
 }

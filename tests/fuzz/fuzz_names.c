@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Short strings from sysfs and uname that auto-movable acts on:
- *   parse_acpi_name()  a firmware_node link's target: its last component
- *                      names a file in /run, so nothing path-like passes;
+/* Short strings from sysfs and uname:
  *   parse_zone_list()  an offline block's valid_zones, and plan_fallback()
  *                      on it: a refused online_kernel never falls back to
  *                      "online" unless a kernel zone comes first, and the
@@ -14,15 +12,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = fuzz_str(data, size), name[32], zones[8][16], why[256];
+	char *s = fuzz_str(data, size), zones[8][16], why[256];
 	unsigned long major, minor;
 	int n;
 
-	if (parse_acpi_name(s, name, sizeof(name)) == 0) {
-		CHECK(name[0] && strlen(name) <= 31 && name[0] != '.' && name[0] != '-');
-		CHECK(strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			     "0123456789:_-") == strlen(name));
-	}
 	n = parse_zone_list(s, zones, 8);
 	CHECK(n == -EINVAL || (n >= 1 && n <= 8));
 	for (int i = 0; i < n; i++)

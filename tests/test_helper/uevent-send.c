@@ -1,100 +1,89 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* uevent-send [--raw] [--header-subsystem=NAME] KEY=VALUE...: multicast
- * one event to netlink uevent group 2 as udevd broadcasts a processed event
- * (libudev's header, with the hash of SUBSYSTEM or of NAME, then the
- * properties), or with --raw the properties alone, to group 1 (what only
- * the kernel may send there).  For the logger's tests; run it
- * in a network namespace of its own (unshare -n) to keep it from the
- * host's listeners. */
-#include <arpa/inet.h>
+/* uevent-send [-t PID] [-c COUNT] [-x] FIELD... [-- FIELD...]...: multicast
+ * messages to netlink uevent group 1, the kernel's, as the kernel sends a
+ * uevent: each FIELD followed by a NUL, so that
+ *   uevent-send online@/devices/system/memory/memory5 ACTION=online \
+ *       DEVPATH=/devices/system/memory/memory5 SUBSYSTEM=memory SEQNUM=7
+ * is what the kernel sends for memory5's online event.  "--" starts the
+ * next message; -c sends each one COUNT times, -x leaves off the last NUL
+ * of each (no kernel message lacks it).  -t PID sends from PID's network
+ * namespace: run the listener (hotplug-online log) in one of its own
+ * (unshare -n) and neither the host's events reach it nor these the
+ * host's listeners.  Only a test build of the helper takes a message
+ * from a sender other than the kernel. */
+#include <fcntl.h>
 #include <linux/netlink.h>
-#include <stdint.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* As udevd fills its header: systemd's string_hash32() of SUBSYSTEM
- * (MurmurHash2, seed 0), here written after its reference code. */
-static uint32_t hash32(const char *key)
+static int send_one(int fd, const char *msg, size_t len, unsigned long count)
 {
-	const uint32_t m = 0x5bd1e995;
-	int len = (int)strlen(key);
-	uint32_t h = 0 ^ (uint32_t)len;
-	const unsigned char *data = (const unsigned char *)key;
+	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_groups = 1 };
 
-	while (len >= 4) {
-		uint32_t k;
-
-		memcpy(&k, data, sizeof(k));
-		k *= m;
-		k ^= k >> 24;
-		k *= m;
-		h *= m;
-		h ^= k;
-		data += 4;
-		len -= 4;
-	}
-	if (len == 3)
-		h ^= (uint32_t)data[2] << 16;
-	if (len >= 2)
-		h ^= (uint32_t)data[1] << 8;
-	if (len >= 1) {
-		h ^= data[0];
-		h *= m;
-	}
-	h ^= h >> 13;
-	h *= m;
-	h ^= h >> 15;
-	return h;
+	for (unsigned long i = 0; i < count; i++)
+		if (sendto(fd, msg, len, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
+			perror("uevent-send: sendto");
+			return 1;
+		}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_nl dst = { .nl_family = AF_NETLINK, .nl_groups = 2 };
 	static char msg[16384];
-	size_t off = 40, len = 0;
-	int raw = argc > 1 && strcmp(argv[1], "--raw") == 0, fd;
-	const char *header_subsystem = NULL;
-	unsigned hdr[4];
-	const char *subsystem = "";
+	unsigned long count = 1;
+	size_t len = 0;
+	int opt, fd, nofinal = 0;
 
-	if (raw) {
-		dst.nl_groups = 1;
-		off = 0;
-	}
-	for (int i = 1 + raw; i < argc; i++) {
-		size_t n = strlen(argv[i]) + 1;
+	while ((opt = getopt(argc, argv, "+t:c:x")) != -1) {
+		char path[64];
 
-		if (strncmp(argv[i], "--header-subsystem=", 19) == 0) {
-			header_subsystem = argv[i] + 19;
-			continue;
-		}
-		if (strncmp(argv[i], "SUBSYSTEM=", 10) == 0)
-			subsystem = argv[i] + 10;
-
-		if (off + len + n > sizeof(msg))
+		switch (opt) {
+		case 't':
+			snprintf(path, sizeof(path), "/proc/%s/ns/net", optarg);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+				perror(path);
+				return 1;
+			}
+			close(fd);
+			break;
+		case 'c':
+			count = strtoul(optarg, NULL, 10);
+			break;
+		case 'x':
+			nofinal = 1;
+			break;
+		default:
+			fprintf(stderr, "usage: uevent-send [-t PID] [-c COUNT] [-x] FIELD... [-- FIELD...]...\n");
 			return 2;
-		memcpy(msg + off + len, argv[i], n);
-		len += n;
-	}
-	if (!raw) {
-		unsigned magic = htonl(0xfeedcafe);
-
-		memcpy(msg, "libudev", 8);
-		memcpy(msg + 8, &magic, 4);
-		hdr[0] = 40;                 /* header_size */
-		hdr[1] = 40;                 /* properties_off */
-		hdr[2] = (unsigned)len;      /* properties_len */
-		/* filter_subsystem_hash: SUBSYSTEM's, or another's for a test */
-		hdr[3] = htonl(hash32(header_subsystem ? header_subsystem : subsystem));
-		memcpy(msg + 12, hdr, sizeof(hdr));
+		}
 	}
 	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_KOBJECT_UEVENT);
-	if (fd < 0 || sendto(fd, msg, off + len, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0) {
-		perror("uevent-send");
+	if (fd < 0) {
+		perror("uevent-send: socket");
 		return 1;
+	}
+	for (int i = optind; i <= argc; i++) {
+		size_t n;
+
+		if (i == argc || strcmp(argv[i], "--") == 0) {
+			if (len && send_one(fd, msg, len - (size_t)nofinal, count))
+				return 1;
+			len = 0;
+			continue;
+		}
+		n = strlen(argv[i]) + 1;
+		if (len + n > sizeof(msg)) {
+			fprintf(stderr, "uevent-send: message too long\n");
+			return 2;
+		}
+		memcpy(msg + len, argv[i], n);
+		len += n;
 	}
 	return 0;
 }

@@ -15,9 +15,15 @@ output=''
 # 2 cores: well under 2 s for 8 blocks; the margin is for a loaded CI host.
 BOUND=${HPO_VM_ONLINE_BOUND:-20}
 
-# A syslog line of the helper: busybox syslogd writes
+# A syslog line of hotplug-online (the log service's transition lines, the
+# helper's decisions and failures): busybox syslogd writes
 # "DATE hpo-guest daemon.info hotplug-online[PID]: memory40: online (...)".
 LOG_HELPER='daemon\.[a-z]+ hotplug-online(\[[0-9]+\])?: '
+
+# The log service writes the transition lines (hotplug-online-log.service,
+# which guest/init starts with hpo.pkg=installed).
+# shellcheck disable=SC2034 # used by the scenarios
+LOGD=hotplug-online-log.service
 
 guest_boot() {
 	export HPO_VM_DIR=$BATS_FILE_TMPDIR/vm
@@ -49,20 +55,54 @@ add_dimm() {
 
 # Wait until every block of the last DIMM reads STATE; note how long it took.
 wait_blocks() {
-	run -0 vm_sh "hpo-vm wait $BOUND 'hpo-vm all $1 $DIMM_ADDR $DIMM_SIZE'"
+	run -0 vm_sh --timeout $((BOUND + 30)) "hpo-vm wait $BOUND 'hpo-vm all $1 $DIMM_ADDR $DIMM_SIZE'"
 	echo "# $DIMM_ID: ${#BLOCKS[@]} blocks $1 after ${output} ms" >&3
 }
 
-# Assert that the helper logged exactly one "online (...)" line for each of
-# NAMES (memory blocks or CPUs): one line per transition, whoever onlined
-# it.  Returns the lines in $output.
+# log_mark: LOG_MARK is the syslog's line count now: wait_lines and
+# assert_logged_once look at the lines after it (a hot-removed DIMM's block
+# numbers come back with the next one).  Unset: the whole log.
+log_mark() { LOG_MARK=$(vm_sh 'hpo-vm mark'); }
+
+# wait_lines WHAT NAMES...: until each of NAMES (memory blocks, CPUs) has a
+# "NAME: WHAT" line (online, offline) after LOG_MARK, BOUND s at most: the
+# log service writes it a moment after the transition, at its own pace
+# (`udevadm settle` does not wait for it).  Then, LINGER s later (default
+# 0), $output is the log after LOG_MARK.  One request to the guest.
+wait_lines() {
+	local what=$1
+	shift
+	run vm_sh --timeout $((BOUND + 30)) "if hpo-vm wait $BOUND 'hpo-vm logged $what ${LOG_MARK:-0} $*' > /dev/null
+		then s=0; else s=1; fi; sleep ${LINGER:-0}; hpo-vm log ${LOG_MARK:-0}; exit \$s"
+	((status == 0)) || fail "not every one of $* had a '$what' line within $BOUND s" "$output"
+}
+
+# assert_once WHAT NAMES...: $output has exactly one "NAME: WHAT" line of
+# hotplug-online for each of NAMES.
+assert_once() {
+	local what=$1 bad
+	shift
+	# shellcheck disable=SC2016 # an awk program
+	bad=$(awk -v what="$what" -v names="$*" '
+		BEGIN { n = split(names, a, " "); for (i = 1; i <= n; i++) want[a[i]] = 1 }
+		/ hotplug-online(\[[0-9]+\])?: / {
+			s = $0
+			sub(/^.* hotplug-online(\[[0-9]+\])?: /, "", s)
+			i = index(s, ": ")
+			if (i && (substr(s, 1, i - 1) in want) && substr(s, i + 2, length(what)) == what)
+				c[substr(s, 1, i - 1)]++
+		}
+		END { for (k in want) if (c[k] != 1) printf "%s %d times; ", k, c[k] }' <<< "$output")
+	[[ -z $bad ]] || fail "expected one '$what' line each, found $bad" "$output"
+}
+
+# assert_logged_once NAMES...: each of NAMES (memory blocks or CPUs) gets
+# exactly one "online" line after LOG_MARK: one line per transition,
+# whoever made it.  Waits for the lines, and a moment more for a second one.
+# Returns the lines in $output.
 assert_logged_once() {
-	local name n
-	run -0 vm_sh 'udevadm settle --timeout=30; hpo-vm log'
-	for name in "$@"; do
-		n=$(grep -cE "${LOG_HELPER}${name}: online \(" <<< "$output" || true)
-		[[ $n == 1 ]] || fail "expected one 'online' line for $name, found $n" "$output"
-	done
+	LINGER=0.5 wait_lines online "$@"
+	assert_once online "$@"
 }
 
 # Assert that nothing failed: no error or warning from the helper, and no
@@ -72,26 +112,21 @@ assert_no_failure_logged() {
 	assert_output ''
 }
 
-# line_pids NAMES...: the helper processes ("hotplug-online[PID]", one a
-# line) that wrote the `online` lines of NAMES in $output.
-line_pids() {
-	local name
-	for name in "$@"; do
-		grep -E "${LOG_HELPER}${name}: online \(" <<< "$output" | grep -oE 'hotplug-online\[[0-9]+\]'
-	done | sort -u
-}
-
 # last_block: the highest-numbered memory block.
 last_block() { vm_sh 'ls /sys/devices/system/memory | grep -E "^memory[0-9]+$" | sort -V | tail -n 1'; }
 
-# assert_offline_online_logged BLOCK: after an administrator's offline then
-# online of BLOCK (hot-added earlier, node 0, Normal), the log has its
-# three lines in order (the hot-add's online, the offline, the online), and
-# nothing failed.
+# assert_offline_online_logged BLOCK ZONE: an administrator's offline then
+# online of BLOCK (hot-added earlier, node 0, in ZONE): a line each, in
+# order, and no other line about it (the helper does nothing at an online
+# or offline event), nothing failed.
 assert_offline_online_logged() {
-	run -0 vm_sh "hpo-vm log | grep -E ' $1: (online|offline)'"
-	assert_equal "${#lines[@]}" 3
-	assert_line -n 1 --regexp "${LOG_HELPER}$1: offline \(128 MiB, node 0\)$"
-	assert_line -n 2 --regexp "${LOG_HELPER}$1: online \(128 MiB, node 0, zone Normal; by another agent\)$"
+	local b=$1 zone=$2
+	log_mark
+	run -0 vm_sh "echo offline > /sys/devices/system/memory/$b/state && echo online > /sys/devices/system/memory/$b/state"
+	LINGER=0.5 wait_lines online "$b"
+	run -0 grep -E " $b: " <<< "$output"
+	assert_equal "${#lines[@]}" 2
+	assert_line -n 0 --regexp "${LOG_HELPER}$b: offline \(128 MiB, node 0\)$"
+	assert_line -n 1 --regexp "${LOG_HELPER}$b: online \(128 MiB, node 0, zone $zone\)$"
 	assert_no_failure_logged
 }

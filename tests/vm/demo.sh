@@ -75,6 +75,8 @@ ms=$(with sh "hpo-vm wait 30 'hpo-vm all online $addr $size && hpo-vm new-cpus-a
 	echo "  (the guest with the package did not online everything within 30 s)"
 without sh 'udevadm settle --timeout=30' || true
 [[ -n $ms ]] && echo "With the package, all 8 blocks and the CPU were online $ms ms after the hot-add."
+# The log service writes its lines a moment after the transitions.
+with sh "hpo-vm wait 10 'hpo-vm logged online 0 \$(hpo-vm dimm-blocks $addr $size) \$(hpo-vm new-cpus | cut -d\" \" -f1)'" > /dev/null || true
 
 echo
 echo "After:"
@@ -90,10 +92,10 @@ for i in "${!wb[@]}"; do
 done
 
 echo
-echo "Syslog of the guest WITH the package (/var/log/messages, identifier hotplug-online):"
+echo "Syslog of the guest WITH the package (/var/log/messages, identifier hotplug-online: its log service's lines):"
 with sh 'hpo-vm log' | sed 's/^/  /'
 echo
 echo "Syslog of the guest WITHOUT it:"
-without sh 'hpo-vm log' | sed 's/^/  /' | grep . || echo "  (nothing: no helper ran, the blocks and the CPU stay offline)"
+without sh 'hpo-vm log' | sed 's/^/  /' | grep . || echo "  (nothing: no hotplug-online, the blocks and the CPU stay offline)"
 echo
 echo "Done in $((SECONDS - start)) s.  The harness behind this: tests/vm/lib.sh; the scenarios: make check-vm."

@@ -25,6 +25,15 @@
 #                            MODULES (a,b,...) of SUITE's kernel ('' for the
 #                            default one) and their dependencies; boot it
 #                            with --append hpo.modules=MODULES
+#   vm_initrd_tools OUT PROGRAM...
+#                            OUT: the initramfs plus the host's PROGRAMs
+#                            (names in PATH or paths) and every library ldd
+#                            lists for them, at their merged-/usr paths (e.g.
+#                            ndctl and daxctl from Debian's packages)
+#   vm_old_deb               path of the package built from the 0.1 release
+#                            (commit ea86314): $HPO_VM_OLD_DEB, else the one
+#                            in build/old-deb/, else built there first (make
+#                            deb GIT_REF=ea86314, ~40 s once)
 #
 # In the guest, `hpo-vm` answers questions (blocks, cpus, memtotal, wait,
 # log: see guest/hpo-vm), `hpo-vm-pkg install` installs the package, and the
@@ -53,7 +62,8 @@ vm_deps() {
 		/usr/lib/bats/bats-support/load.bash:bats-support \
 		/usr/share/base-passwd/group.master:base-passwd \
 		/usr/share/seabios/bios-256k.bin:seabios \
-		/usr/share/qemu/pvh.bin:qemu-system-data; do
+		/usr/share/qemu/pvh.bin:qemu-system-data \
+		ndctl:ndctl daxctl:daxctl; do
 		cmd=${pair%%:*} pkg=${pair#*:}
 		if [[ $cmd == /* ]]; then [[ -e $cmd ]] && continue; else
 			command -v "$cmd" > /dev/null && continue; fi
@@ -151,3 +161,50 @@ vm_add_cpu() { "$HPO_VM_CTL" add-cpu "$@"; }
 vm_del() { "$HPO_VM_CTL" del "$@"; }
 vm_qmp() { "$HPO_VM_CTL" qmp "$@"; }
 vm_stop() { [[ -z ${HPO_VM_DIR-} ]] || "$HPO_VM_CTL" stop; }
+
+vm_initrd_tools() {
+	local out=${1:?usage: vm_initrd_tools OUT PROGRAM...} dir prog path lib dest
+	shift
+	[[ -n ${HPO_VM_INITRD-} ]] || vm_prepare "" || return 1
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/hpo-tools.XXXXXX") || return 1
+	for prog in "$@"; do
+		path=$(command -v "$prog") || { echo "vm: no '$prog' on this host" >&2; rm -rf "$dir"; return 1; }
+		for lib in "$path" $(ldd "$path" 2> /dev/null | grep -o '/[^ ]*'); do
+			# As mkinitramfs.sh places them: /bin, /lib, ... under /usr.
+			case $lib in /bin/* | /sbin/* | /lib/* | /lib64/*) dest=/usr$lib ;; *) dest=$lib ;; esac
+			[[ -e $dir$dest ]] || install -D -m 0755 "$lib" "$dir$dest" || { rm -rf "$dir"; return 1; }
+		done
+	done
+	vm_initrd_plus "$out" "$dir"
+	local rc=$?
+	rm -rf "$dir"
+	return $rc
+}
+
+# The 0.1 release for negative controls: 0.2.0's fixes are checked against it.
+HPO_VM_OLD_REF=ea86314
+vm_old_deb() {
+	local deb
+	if [[ -n ${HPO_VM_OLD_DEB-} ]]; then
+		[[ -f $HPO_VM_OLD_DEB ]] || { echo "vm: no package '$HPO_VM_OLD_DEB'" >&2; return 1; }
+		echo "$HPO_VM_OLD_DEB"
+		return
+	fi
+	local debs=("$HPO_VM_TOP"/build/old-deb/hotplug-online_*_amd64.deb)
+	deb=${debs[-1]}
+	if [[ ! -f $deb ]]; then
+		echo "vm: building $HPO_VM_OLD_REF's package into build/old-deb" >&2
+		mkdir -p "$HPO_VM_TOP/build"
+		# Its own VERSION (the package's file names carry it) and build
+		# directory; not the calling make's flags.
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$HPO_VM_TOP" deb \
+			GIT_REF=$HPO_VM_OLD_REF DISTDIR=build/old-deb B=build/old-pkg \
+			VERSION="$(git -C "$HPO_VM_TOP" show "$HPO_VM_OLD_REF:VERSION")" \
+			> "$HPO_VM_TOP/build/old-deb.log" 2>&1 ||
+			{ echo "vm: building $HPO_VM_OLD_REF's package failed: build/old-deb.log" >&2; return 1; }
+		debs=("$HPO_VM_TOP"/build/old-deb/hotplug-online_*_amd64.deb)
+		deb=${debs[-1]}
+	fi
+	[[ -f $deb ]] || return 1
+	echo "$deb"
+}

@@ -1,8 +1,10 @@
 # shellcheck shell=bash
-# Shared by the issue-10 matrix (tests/vm/120-*.bats): one guest per kernel
-# (or distribution rule) takes the memory policies in turn, as an
-# administrator would: a "memory =" line appended to the file (the last one
-# wins), `hotplug-online setup` run as the .path unit runs it, then a DIMM.
+# Shared by the zone and log matrix (tests/vm/12x-*.bats, issue 10): one
+# guest per kernel (or distribution rule) takes the memory policies in
+# turn, as an administrator would: a "memory =" line appended to the file
+# (the last one wins), `hotplug-online setup` run as the .path unit runs
+# it, then a DIMM; each block in the configured zone, one line each from
+# the log service.
 # shellcheck source-path=SCRIPTDIR source=common.bash
 source "$BATS_TEST_DIRNAME/common.bash"
 
@@ -44,107 +46,83 @@ configure() {
 	MEMHP=$(tr '\n' ' ' <<< "$output")
 }
 
-# hot_add SIZE ZONE BY: hot-add a DIMM of SIZE, wait until its blocks are
-# online and check: each in ZONE, one "online (128 MiB, node 0, zone ZONE;
-# by BY)" line each, no "already online", no error.  EXECS: the helper's
-# execs from the device_add to the settled queue (each block's online
-# event runs it once to log; more is the add's IMPORT).  BEFORE: MemTotal
-# before.
+# hot_add SIZE ZONE: hot-add a DIMM of SIZE, wait until its blocks are
+# online and check: each in ZONE, one "online (128 MiB, node 0, zone ZONE)"
+# line each (the log service's), no error.  EXECS: the helper's execs from
+# the device_add to the settled queue (0 where the kernel onlines: the rule
+# runs nothing; one per block on the udev path), EXECLIST their "TIME PID
+# FILE" lines.  BEFORE: MemTotal before.
 hot_add() {
-	local size=$1 zone=$2 by=$3 b mark n l since
-	BEFORE=$(vm_sh 'hpo-vm memtotal')
-	# The same block numbers come back after a hot-remove: only the
-	# lines logged from here on count.
-	mark=$(vm_sh 'wc -l < /var/log/messages')
-	# udevd's debug log names the rule line that ran the helper for each
-	# event, printed below when there are more execs than blocks.
-	vm_sh 'udevadm control --log-level=debug; hpo-vm execs start'
+	local size=$1 zone=$2 b
+	# MemTotal; the syslog's mark (the same block numbers come back after
+	# a hot-remove: only the lines logged from here on count).
+	{ read -r BEFORE && read -r LOG_MARK; } < <(vm_sh 'hpo-vm memtotal; hpo-vm mark; hpo-vm execs start')
 	add_dimm "$size"
 	wait_blocks online
-	vm_sh 'udevadm settle --timeout=30; udevadm control --log-level=info'
-	EXECS=$(vm_sh 'hpo-vm execs count')
-	EXECLIST=$(vm_sh 'hpo-vm execs list; hpo-vm execs stop')
+	EXECLIST=$(vm_sh 'udevadm settle --timeout=30; hpo-vm execs list; hpo-vm execs stop')
+	EXECS=$(grep -c . <<< "$EXECLIST" || true)
 	run -0 vm_sh "hpo-vm blocks $DIMM_ADDR $DIMM_SIZE"
 	for b in "${BLOCKS[@]}"; do
 		assert_line "$b online $zone"
 	done
-	run -0 vm_sh "udevadm settle --timeout=30; tail -n +$((mark + 1)) /var/log/messages | grep -E 'hotplug-online|Process .* failed'"
+	assert_logged_once "${BLOCKS[@]}"
 	for b in "${BLOCKS[@]}"; do
-		n=$(grep -cE "${LOG_HELPER}${b}: online \\(" <<< "$output" || true)
-		[[ $n == 1 ]] || fail "expected one 'online' line for $b, found $n" "$output"
-		assert_line --regexp "${LOG_HELPER}${b}: online \(128 MiB, node 0, zone $zone; by $by\)$"
+		assert_line --regexp "${LOG_HELPER}${b}: online \\(128 MiB, node 0, zone $zone\\)$"
 	done
-	refute_output --partial 'already online'
-	since=$output
-	SINCE=$output
 	assert_no_failure_logged
-	echo "# ${MATRIX_LABEL-}: $MEMHP-> ${#BLOCKS[@]} blocks $zone, by $by; $EXECS helper execs" >&3
-	# More execs than lines: which ones (a line's [PID] is its exec's).
-	if ((EXECS > ${#BLOCKS[@]})); then
-		while read -r l; do echo "#   exec (s since boot, pid, file): $l"; done <<< "$EXECLIST" >&3
-		grep -oE "hotplug-online\[[0-9]+\]: memory[0-9]+: online" <<< "$since" |
-			while read -r l; do echo "#   line: $l"; done >&3
-		vm_sh "tail -n +$((mark + 1)) /var/log/messages | grep -E '39-hotplug-online.rules:[0-9]+ |Processing device'" |
-			sed -E 's/^.*\]: /#   udevd: /' >&3
-	fi
+	echo "# ${MATRIX_LABEL-}: $MEMHP-> ${#BLOCKS[@]} blocks $zone; $EXECS helper execs" >&3
 }
 
-# count_runs: of the helper's execs of the last hot_add (EXECLIST), LOGGING
-# wrote lines (a line's [PID] is its exec's: the burst's logger, and the
-# runs for online events udevd handled before its link was there), SILENT
-# wrote none (the add's runs: the udev path's IMPORT onlines a block and
-# leaves its line to the online event).
-count_runs() {
-	local pid
-	LOGGING=0 SILENT=0
-	while read -r pid; do
-		[[ -n $pid ]] || continue
-		if grep -qE "hotplug-online\[$pid\]: " <<< "$SINCE"; then
-			LOGGING=$((LOGGING + 1))
-		else
-			SILENT=$((SILENT + 1))
-		fi
-	done < <(awk '{ print $2 }' <<< "$EXECLIST" | sort -u)
+# assert_execs N: the last hot_add ran the helper N times; else show the
+# runs (time, PID) and what the log says after the mark.
+assert_execs() {
+	((EXECS == $1)) && return 0
+	fail "expected $1 helper execs, got $EXECS: $EXECLIST" "$(vm_sh "hpo-vm log $LOG_MARK")"
 }
 
-# Where the kernel onlines: the helper runs for the lines, 1 to one per
-# block (BURSTS in hotplug-online(8)), and at the add only for a block that
-# udevd saw offline and then with its firmware_node: the kernel onlined it
-# between the rule's two reads (the helper then finds it online and says
-# nothing).  Seen once in 4 blocks under load; the udev path would be one
-# per block.
-assert_execs_kernel() {
-	local n=${#BLOCKS[@]}
-	count_runs
-	((LOGGING >= 1 && LOGGING <= n && SILENT < n)) ||
-		fail "expected 1 to $n helper runs writing the $n lines and fewer than $n silent ones at the add, got $LOGGING and $SILENT" "$EXECLIST"
-}
-
-# hot_remove: device_del of the last DIMM; its blocks go, MemTotal is back.
+# hot_remove: device_del of the last DIMM; its blocks go, each with one
+# "offline" line, MemTotal is back.
 hot_remove() {
+	log_mark
 	run -0 vm_del "$DIMM_ID" --timeout 60
 	wait_blocks absent
 	assert_equal "$(vm_sh 'hpo-vm memtotal')" "$BEFORE"
+	LINGER=0.5 wait_lines offline "${BLOCKS[@]}"
+	assert_once offline "${BLOCKS[@]}"
 	assert_no_failure_logged
 }
 
 # policy_sequence LABEL: online, online_movable, auto-movable in the
-# current guest, each a 512 MiB DIMM; the movable ones are removed again.
+# current guest, each a 512 MiB DIMM, all onlined by the kernel (no helper
+# exec); the movable ones are removed again.
 policy_sequence() {
 	MATRIX_LABEL=$1
 	configure 'memory = online'
-	hot_add 512M Normal "the kernel's auto-online"
-	assert_execs_kernel
+	hot_add 512M Normal
+	assert_execs 0
 	configure 'memory = online_movable'
-	hot_add 512M Movable "the kernel's auto-online"
-	assert_execs_kernel
+	hot_add 512M Movable
+	assert_execs 0
 	hot_remove
 	# 512 MiB movable against 1 GiB of kernel zones (boot + the first
 	# DIMM): well inside the default ratio (301 %).
 	configure 'memory = auto-movable'
-	hot_add 512M Movable "the kernel's auto-online"
-	assert_execs_kernel
+	assert_output --partial 'online_policy auto-movable'
+	hot_add 512M Movable
+	assert_execs 0
 	hot_remove
+}
+
+# cpu_add: hot-add a vCPU; it comes online (the rule's helper), one line.
+cpu_add() {
+	# shellcheck disable=SC2119 # no arguments: the next free slot
+	vm_add_cpu
+	run -0 vm_sh "hpo-vm wait $BOUND 'hpo-vm new-cpus-are 1 1'"
+	run -0 vm_sh 'hpo-vm new-cpus'
+	cpu=${output%% *}
+	assert_logged_once "$cpu"
+	assert_line --regexp "${LOG_HELPER}${cpu}: online$"
+	assert_no_failure_logged
 }
 
 # assert_replays_marked: an `udevadm trigger --action=add` of a memory block

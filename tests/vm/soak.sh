@@ -4,12 +4,12 @@
 #
 #   memory, CYCLES times (default 50), in one boot:  hot-add a 512 MiB DIMM;
 #       every block online in ZONE_MOVABLE within SOAK_ONLINE_BOUND s;
-#       exactly one "online" line per block in syslog; device_del; every
-#       block gone within SOAK_REMOVE_BOUND s; MemTotal back to its value at
-#       boot
+#       exactly one "online" line per block in syslog (the log service's);
+#       device_del; every block gone within SOAK_REMOVE_BOUND s, and its
+#       "offline" line logged; MemTotal back to its value at boot
 #   CPU, SOAK_CPU_CYCLES times (default CYCLES / 5, at least 1):  hot-add a
 #       vCPU; online within the bound; one "online" line; device_del; the
-#       guest kernel offlines it on the ACPI eject and
+#       guest kernel offlines it on the ACPI eject (an "offline" line) and
 #       /sys/devices/system/cpu/cpuN goes away within the removal bound
 #   at the end of each boot:  no warning or error from hotplug-online in
 #       syslog, no RUN program that udevd saw fail, as many "online" lines as
@@ -72,7 +72,7 @@ die() {
 	exit 1
 }
 
-# A syslog line of the helper: busybox syslogd writes
+# A syslog line of hotplug-online: busybox syslogd writes
 # "DATE hpo-guest daemon.info hotplug-online[PID]: memory40: online (...)".
 HELPER='daemon\.[a-z]+ hotplug-online(\[[0-9]+\])?: '
 
@@ -108,7 +108,7 @@ boot() {
 	cpus0=$(vm_sh 'hpo-vm cpus | wc -l')
 	block_size=$(vm_sh 'cat /sys/devices/system/memory/block_size_bytes')
 	block_size=$((16#$block_size))
-	onlined=0 # "online" lines the helper must have logged in this boot
+	onlined=0 # "online" lines the log service must have logged in this boot
 	boots=$((boots + 1)) boot_ms=$((boot_ms + $(now_ms) - t))
 	echo "soak: boot $boots ($HPO_VM_ACCEL) in $((($(now_ms) - t) / 1000)) s; MemTotal $mem0 kB," \
 		"$cpus0 CPU; next: $1 memory and $2 CPU cycles"
@@ -123,7 +123,7 @@ end_of_boot() {
 		grep -E "daemon\.(warn|err|crit|alert|emerg) hotplug-online|Process .* failed" || true')
 	[[ -z $out ]] || die "failures in the guest's syslog: $out"
 	n=$(vm_sh "cat /var/log/messages.0 /var/log/messages 2> /dev/null |
-		grep -cE '${HELPER}(memory|cpu)[0-9]+: online \\(' || true")
+		grep -cE '${HELPER}(memory|cpu)[0-9]+: online( \\(|\$)' || true")
 	((n == onlined)) || die "$n 'online' lines in the guest's syslog, expected $onlined"
 	n=$(vm_sh 'hpo-vm memtotal')
 	[[ $n == "$mem0" ]] || die "MemTotal $n kB at the end, $mem0 kB at boot"
@@ -133,18 +133,16 @@ end_of_boot() {
 	"$HPO_VM_CTL" stop
 }
 
-# A guest shell condition: at least N lines of the helper about KIND
-# (memory, cpu) in the syslog after line MARK.
-# shellcheck disable=SC2016 # expanded by the guest's shell
-logged() {
-	printf '[ $(tail -n +%d /var/log/messages | grep -c "hotplug-online[^:]*: %s[0-9]*: ") -ge %d ]' \
-		"$(($1 + 1))" "$2" "$3"
+# A guest shell condition: each of NAMES has a "NAME: WHAT" line (WHAT:
+# online, offline) in the syslog after line MARK.
+logged() { # MARK WHAT NAMES...
+	echo "hpo-vm logged $2 $1 ${*:3}"
 }
 
 declare -a mem_on mem_off mem_cycle cpu_on cpu_off cpu_cycle
 
 mem_round() {
-	local i=$1 t id addr size out mark nblocks b ms_on t_del ms_off n
+	local i=$1 t id addr size out mark nblocks blocks b ms_on t_del ms_off n
 	t=$(now_ms)
 	mark=$(vm_sh 'wc -l < /var/log/messages')
 	out=$(vm_add_memory "$DIMM") || die "memory $i: hot-adding $DIMM failed"
@@ -153,31 +151,33 @@ mem_round() {
 	# (syslogd writes a moment after the helper's write to sysfs), then show
 	# both.
 	nblocks=$((size / block_size))
+	blocks=$(vm_sh "hpo-vm dimm-blocks $addr $size" | tr '\n' ' ')
 	out=$(vm_sh --timeout $((ONLINE_BOUND + 30)) "
 		hpo-vm wait $ONLINE_BOUND 'hpo-vm all online $addr $size' || exit 1
-		hpo-vm wait 10 '$(logged "$mark" memory "$nblocks")' > /dev/null
+		hpo-vm wait 10 '$(logged "$mark" online "$blocks")' > /dev/null
 		echo; hpo-vm blocks $addr $size; echo
 		tail -n +$((mark + 1)) /var/log/messages") ||
 		die "memory $i: $id's $nblocks blocks not online within $ONLINE_BOUND s: $out"
 	ms_on=${out%%$'\n'*}
 	[[ $ms_on =~ ^[0-9]+$ ]] || die "memory $i: unexpected answer: $out"
-	for b in $(vm_sh "hpo-vm dimm-blocks $addr $size"); do
+	for b in $blocks; do
 		grep -qx "$b online Movable" <<< "$out" ||
 			die "memory $i: $b is not online in ZONE_MOVABLE: $out"
-		n=$(grep -cE "${HELPER}$b: online \(128 MiB, node 0, zone Movable; by the kernel's auto-online\)\$" <<< "$out" || true)
+		n=$(grep -cE "${HELPER}$b: online \(128 MiB, node 0, zone Movable\)\$" <<< "$out" || true)
 		((n == 1)) || die "memory $i: $n 'online' lines for $b, expected 1: $out"
 	done
-	n=$(grep -cE "${HELPER}" <<< "$out" || true)
-	((n == nblocks)) || die "memory $i: $n helper lines for $nblocks blocks: $out"
+	n=$(grep -cE "${HELPER}memory[0-9]+: " <<< "$out" || true)
+	((n == nblocks)) || die "memory $i: $n lines about memory blocks for $nblocks blocks: $out"
 
 	t_del=$(now_ms)
+	mark=$(vm_sh 'wc -l < /var/log/messages')
 	vm_del "$id" --timeout "$REMOVE_BOUND" || die "memory $i: device_del $id did not complete"
 	vm_sh "hpo-vm wait $REMOVE_BOUND 'hpo-vm all absent $addr $size'" > /dev/null ||
 		die "memory $i: blocks of $id still present after $REMOVE_BOUND s"
 	ms_off=$(($(now_ms) - t_del))
-	# The removal's offline lines come from the burst's logger, which
-	# settle waits for: before the next round's mark.
-	vm_sh 'udevadm settle --timeout=60' || die "memory $i: udevd did not settle after the removal"
+	# The removal's offline lines, before the next round's mark.
+	vm_sh "udevadm settle --timeout=60 && hpo-vm wait 10 '$(logged "$mark" offline "$blocks")'" > /dev/null ||
+		die "memory $i: not every block of $id had its offline line within 10 s: $(vm_sh "hpo-vm log $mark")"
 	n=$(vm_sh 'hpo-vm memtotal')
 	[[ $n == "$mem0" ]] || die "memory $i: MemTotal $n kB after removal, $mem0 kB at boot"
 	onlined=$((onlined + nblocks))
@@ -194,7 +194,8 @@ cpu_round() {
 	id=$(vm_add_cpu) || die "cpu $i: hot-adding a vCPU failed"
 	out=$(vm_sh --timeout $((ONLINE_BOUND + 30)) "
 		hpo-vm wait $ONLINE_BOUND 'hpo-vm new-cpus-are 1 1' || exit 1
-		hpo-vm wait 10 '$(logged "$mark" cpu 1)' > /dev/null
+		cpu=\$(hpo-vm new-cpus | cut -d' ' -f1)
+		hpo-vm wait 10 \"hpo-vm logged online $mark \$cpu\" > /dev/null
 		echo; hpo-vm new-cpus; echo
 		tail -n +$((mark + 1)) /var/log/messages") ||
 		die "cpu $i: $id not online within $ONLINE_BOUND s: $out"
@@ -202,18 +203,20 @@ cpu_round() {
 	[[ $ms_on =~ ^[0-9]+$ ]] || die "cpu $i: unexpected answer: $out"
 	cpu=$(sed -n 's/^\(cpu[0-9]*\) 1$/\1/p' <<< "$out")
 	[[ -n $cpu ]] || die "cpu $i: no new CPU online: $out"
-	n=$(grep -cE "${HELPER}$cpu: online \(by hotplug-online\)\$" <<< "$out" || true)
+	n=$(grep -cE "${HELPER}$cpu: online\$" <<< "$out" || true)
 	((n == 1)) || die "cpu $i: $n 'online' lines for $cpu, expected 1: $out"
-	n=$(grep -cE "${HELPER}" <<< "$out" || true)
-	((n == 1)) || die "cpu $i: $n helper lines for one CPU: $out"
+	n=$(grep -cE "${HELPER}cpu[0-9]+: " <<< "$out" || true)
+	((n == 1)) || die "cpu $i: $n lines about CPUs for one CPU: $out"
 
 	t_del=$(now_ms)
+	mark=$(vm_sh 'wc -l < /var/log/messages')
 	vm_del "$id" --timeout "$REMOVE_BOUND" || die "cpu $i: device_del $id did not complete"
 	# The kernel offlines the CPU itself on the ACPI eject, then unregisters it.
 	vm_sh "hpo-vm wait $REMOVE_BOUND '! [ -e /sys/devices/system/cpu/$cpu ]'" > /dev/null ||
 		die "cpu $i: /sys/devices/system/cpu/$cpu still there after $REMOVE_BOUND s"
 	ms_off=$(($(now_ms) - t_del))
-	vm_sh 'udevadm settle --timeout=60' || die "cpu $i: udevd did not settle after the removal"
+	vm_sh "udevadm settle --timeout=60 && hpo-vm wait 10 '$(logged "$mark" offline "$cpu")'" > /dev/null ||
+		die "cpu $i: no offline line for $cpu within 10 s: $(vm_sh "hpo-vm log $mark")"
 	n=$(vm_sh 'hpo-vm cpus | wc -l')
 	((n == cpus0)) || die "cpu $i: $n CPUs after removal, $cpus0 at boot"
 	onlined=$((onlined + 1))
@@ -256,5 +259,6 @@ echo "soak: memory online ms (guest) min/median/max $(stats "${mem_on[@]}")," \
 	"removal ms $(stats "${mem_off[@]}"), cycle ms $(stats "${mem_cycle[@]}")"
 echo "soak: cpu online ms (guest) min/median/max $(stats "${cpu_on[@]}")," \
 	"removal ms $(stats "${cpu_off[@]}"), cycle ms $(stats "${cpu_cycle[@]}")"
-echo "soak: in every boot MemTotal and CPUs at the end as at boot, one 'onlined' line" \
-	"per device added, no warning or error from hotplug-online in syslog"
+echo "soak: in every boot MemTotal and CPUs at the end as at boot, one 'online' line" \
+	"per block or CPU added and an 'offline' line at its removal, no warning or error" \
+	"from hotplug-online in syslog"

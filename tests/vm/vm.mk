@@ -15,7 +15,7 @@ vm-deps:
 # the files side by side; the tests of one file share a guest, in order).
 VM_JOBS ?= $(shell command -v parallel >/dev/null 2>&1 && nproc || echo 1)
 
-check-vm: deb vm-deps $(B)/hotplug-online-test
+check-vm: deb vm-deps
 	HPO_VM_DEB=$(VM_DEB) bats --timing $(if $(filter true,$(CI)),--tap) \
 		$(if $(filter-out 1,$(VM_JOBS)),--jobs $(VM_JOBS)) tests/vm/
 
@@ -23,3 +23,10 @@ demo: deb vm-deps
 	@HPO_VM_DEB=$(VM_DEB) tests/vm/demo.sh
 
 .PHONY: check-vm demo vm-deps
+
+# The systemd guest's scenarios alone (tests/vm/16x-*.bats: Debian 12 with
+# systemd as PID 1, tests/vm/systemd/README.md); make check-vm runs them too.
+check-vm-systemd: deb vm-deps
+	HPO_VM_DEB=$(VM_DEB) bats --timing $(if $(filter true,$(CI)),--tap) tests/vm/16*-systemd-*.bats
+
+.PHONY: check-vm-systemd
