@@ -2,7 +2,7 @@
 # golden.sh DEB: print the path of a "golden image": the systemd guest's root
 # (mkimage.sh) with DEB installed by dpkg in a chroot, as an image build
 # would do it before the first boot, as a raw ext4 image.  Made once per
-# root and package (key: the root's key and DEB's sha256), kept in
+# root and package (key: the root's key and DEB's control files), kept in
 # $HPO_VM_BUILD/systemd/ (default build/vm/systemd/).  dpkg's output, with the
 # maintainer scripts', is in IMAGE.log.
 set -euo pipefail
@@ -13,7 +13,11 @@ root=$("$here/mkimage.sh")
 : "${HPO_VM_BUILD:=$here/../../../build/vm}"
 out=$HPO_VM_BUILD/systemd
 mkdir -p "$out"
-img=$out/golden-$(cat "$root/ok")-$(basename "$root")-$(sha256sum < "$deb" | cut -c1-16).img
+# The package's key: its control files (md5sums covers every file's content;
+# the maintainer scripts), not its bytes, which change with each build's
+# timestamps.
+pkey=$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO | sha256sum | cut -c1-16)
+img=$out/golden-$(cat "$root/ok")-$(basename "$root")-$pkey.img
 if [ -f "$img" ]; then
 	echo "$img"
 	exit 0

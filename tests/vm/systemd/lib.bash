@@ -19,7 +19,8 @@
 #                          (waits for the first, then 2 s for a doubled one);
 #                          no failed unit; the units active (their states go
 #                          to the test log); the logger runs once, from the
-#                          installed binary; no error of hotplug-online;
+#                          installed binary; no error of hotplug-online, no
+#                          message said twice by one process;
 #                          /run/hotplug-online holds at most kernel-saved
 #                          (--old: ea86314's package is installed, whose
 #                          marks are there: printed, not checked)
@@ -135,5 +136,7 @@ sd_check() {
 	fi
 	l=$(sed -n 's/^err //p' <<< "$report")
 	[[ -z $l ]] || problems+=("errors of hotplug-online: $l")
+	l=$(sed -n 's/^dup //p' <<< "$report")
+	[[ -z $l ]] || problems+=("said twice by one process: $l")
 	((${#problems[@]} == 0)) || fail "$(printf '%s\n' "${problems[@]}")"
 }
