@@ -101,11 +101,18 @@ static int walk(struct walk *w, int dir, const char *path, int depth)
 				 vals[1], 512);
 		if (r == 0 && (vals[0][0] || vals[1][0])) {
 			if (w->n == w->cap) {
-				w->cap = w->cap ? w->cap * 2 : 64;
-				w->paths = realloc(w->paths, w->cap * sizeof(*w->paths));
-				w->values = realloc(w->values, w->cap * sizeof(*w->values));
-				if (!w->paths || !w->values)
+				size_t cap = w->cap ? w->cap * 2 : 64;
+				void *p = realloc(w->paths, cap * sizeof(*w->paths));
+
+				if (p)
+					w->paths = p;
+				p = p ? realloc(w->values, cap * sizeof(*w->values)) : NULL;
+				if (p) {
+					w->values = p;
+					w->cap = cap;
+				} else {
 					r = -ENOMEM;
+				}
 			}
 			if (r == 0) {
 				memcpy(w->paths[w->n], sub, sizeof(sub));
@@ -356,12 +363,15 @@ int burst_steps(struct ctx *c, const struct burst *b)
 
 	while (p && *p && e == 0) {
 		char *end = strchr(p, '\n');
+		struct mount *more = n < cap ? mounts :
+			realloc(mounts, (cap = cap ? cap * 2 : 64) * sizeof(*mounts));
 
-		if (!end || (n == cap && !(mounts = realloc(mounts, (cap = cap ? cap * 2 : 64) *
-								sizeof(*mounts)))))
-			e = -EBADMSG;
+		if (!end || !more)
+			e = !end ? -EBADMSG : -ENOMEM;
 		else
 			*end = '\0';
+		if (more)
+			mounts = more;
 		line++;
 		if (e == 0 && parse_mountinfo(p, &mounts[n++]) < 0)
 			e = -EBADMSG;
