@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2012,SC2013,SC2015  # ls of our own file names; words of /proc/cmdline; && || with true tests
 # old-deb.sh [REF]: print the path of the package built from commit REF
 # (default $HPO_VM_OLD_REF, else ea86314: the last 0.1 release), the other
 # side of the upgrade and downgrade tests.  Built once with `make deb
