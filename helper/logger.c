@@ -234,8 +234,9 @@ static void kernel_said(struct ctx *c, const char *rec)
 	    shown(msg ? msg + 1 : rec, b, sizeof(b)), fits);
 }
 
-/* Every record the kernel's log got since the last read. */
-static void read_kmsg(struct ctx *c, int fd)
+/* Every record the kernel's log got since the last read: 0 at an end of
+ * file, which the kernel's log never has (a container's /dev/null). */
+static ssize_t read_kmsg(struct ctx *c, int fd)
 {
 	char rec[2048];
 	ssize_t n;
@@ -246,6 +247,7 @@ static void read_kmsg(struct ctx *c, int fd)
 			rec[strcspn(rec, "\n")] = '\0';
 			kernel_said(c, rec);
 		}
+	return n;
 }
 
 /* The burst is over: repair, then hand what came online to the steps. */
@@ -391,8 +393,11 @@ int cmd_log(struct ctx *c, const char *config)
 			say(LOG_ERR, "cannot read kernel uevents: %s", strerror(-r));
 			return EXIT_FAIL;
 		}
-		if (p[1].revents)
-			read_kmsg(c, kmsg);
+		/* Not the kernel's log: poll() would say "readable" forever. */
+		if (p[1].revents && read_kmsg(c, kmsg) == 0) {
+			close(kmsg);
+			kmsg = -1;
+		}
 		quiet_for = now_ms() - last_ms;
 		if (nadded && quiet_for >= QUIET_MS)
 			settle(c, config, quiet_for);
