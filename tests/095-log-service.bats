@@ -253,8 +253,8 @@ $L memory5: offline (128 MiB, node 1)"
 # "readable" to poll() forever, and the service spun at 100 % CPU.
 @test "log: idle, it uses no CPU, also where /dev/kmsg reads end-of-file (a container's /dev/null, a file)" {
 	mksysfs aob=online
-	for kmsg in file /dev/null; do
-		[[ $kmsg == file ]] || { rm -f "$KMSG"; ln -s /dev/null "$KMSG"; }
+	for what in file /dev/null; do
+		[[ $what == file ]] || { rm -f "$KMSG"; ln -s /dev/null "$KMSG"; }
 		start_log
 		kevent add /devices/system/memory/memory1 -- online /devices/system/memory/memory1
 		sleep 1.5   # the burst is over
@@ -262,7 +262,7 @@ $L memory5: offline (128 MiB, node 1)"
 		sleep 2
 		t1=$(awk '{ print $14 + $15 }' "/proc/$LOG_PID/stat")
 		(((t1 - t0) * 100 / $(getconf CLK_TCK) < 10)) ||
-			fail "/dev/kmsg a $kmsg: $((t1 - t0)) clock ticks of CPU in 2 s idle"
+			fail "/dev/kmsg a $what: $((t1 - t0)) clock ticks of CPU in 2 s idle"
 		stop_log
 	done
 }
