@@ -52,8 +52,8 @@ C_TESTS     := $(filter-out tests/000-% tests/005-% tests/006-% tests/150-%,\
 VALGRIND_TESTS := $(filter tests/020-% tests/040-% tests/060-% tests/070-% tests/095-%,$(C_TESTS))
 VALGRIND_SETUP := '^setup: memory = (online \(|auto-movable with)|^restore: only what'
 
-# Tests in parallel where GNU parallel is there (.ci/packages/vm.txt), looked for when a
-# recipe runs: after make check's deps installed it.
+# Tests in parallel where GNU parallel is there (.ci/packages/vm.txt;
+# looked for when a recipe runs, after make check's deps installed it):
 # every test has its own directory and namespace.
 UNIT_JOBS    = $(if $(shell command -v parallel 2>/dev/null),--jobs $(shell nproc),)
 
