@@ -294,12 +294,12 @@ world_uevents() {
 }
 
 # The maintainer scripts of both packages, as files in DIR: deb/postinst,
-# prerm, postrm and rpm/post, preun, postun, posttrans.
+# preinst, prerm, postrm and rpm/pre, post, preun, postun, posttrans.
 extract_scripts() {
 	local dir=$1 tag
 	mkdir -p "$dir/deb" "$dir/rpm"
 	dpkg-deb -e "$DEB" "$dir/deb"
-	for tag in POSTIN:post PREUN:preun POSTUN:postun POSTTRANS:posttrans; do
+	for tag in PREIN:pre POSTIN:post PREUN:preun POSTUN:postun POSTTRANS:posttrans; do
 		rpm -qp --qf "%{${tag%%:*}}\n" "$RPM" > "$dir/rpm/${tag#*:}"
 	done
 }

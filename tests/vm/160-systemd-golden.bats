@@ -4,8 +4,10 @@
 # (systemd/golden.sh), booted with systemd as PID 1 from its own kernel and
 # initramfs.  The units start at boot and nothing fails; a 512 MiB DIMM and
 # a vCPU come online, with one journal line each.  Then apt downgrades it to
-# the package built from ea86314 (systemd/old-deb.sh) and another hot-add
-# gives one line each, no failed unit, one logger.  See systemd/README.md.
+# the package built from ea86314 (systemd/old-deb.sh) and upgrades it back,
+# each followed by a hot-add: one line each, no failed unit, one logger, and
+# after the upgrade no state in /run/hotplug-online but kernel-saved.  See
+# systemd/README.md.
 load common
 # shellcheck source-path=SCRIPTDIR source=systemd/lib.bash
 source "$BATS_TEST_DIRNAME/systemd/lib.bash"
@@ -34,4 +36,15 @@ teardown() { sd_teardown; }
 	sd_hot_add
 	sd_check --old "${BLOCKS[@]}" "$CPU"
 	assert_line --partial "pkg $(dpkg-deb -f "$SD_OLD_DEB" Version) install ok installed"
+}
+
+@test "apt upgrade back to the package under test: units restarted, nothing failed, no stale state" {
+	sd_install "$SD_NEW_DEB"
+	sd_check
+	assert_line --partial "pkg $(dpkg-deb -f "$SD_NEW_DEB" Version) install ok installed"
+}
+
+@test "after the upgrade: a DIMM and a vCPU online, one journal line each" {
+	sd_hot_add
+	sd_check "${BLOCKS[@]}" "$CPU"
 }

@@ -8,7 +8,8 @@
 #                          package under test, HPO_VM_DEB or dist/), SD_OLD_DEB
 #                          (HPO_VM_OLD_DEB, else built from ea86314: old-deb.sh)
 #   sd_boot IMAGE [ARGS]   boot IMAGE (a raw root: the cached base.img or a
-#                          golden.sh image) through a qcow2 overlay, with a
+#                          golden.sh image; SD_APPEND: more of the kernel's
+#                          command line) through a qcow2 overlay, with a
 #                          second disk holding both packages, sd-vm and hpo-vm
 #                          (in /root/hpo/); returns once systemd says the
 #                          boot is over (running or degraded)
@@ -55,7 +56,7 @@ sd_boot() {
 		tar -cf "$HPO_VM_DIR/xfer.tar" -C "$x" . || return 1
 	t0=$SECONDS
 	"$HPO_VM_CTL" boot --kernel "$SD_ROOT/$(cat "$SD_ROOT/boot")" --initrd "$SD_ROOT/initrd.img" \
-		--append "root=/dev/vda rw fsck.mode=skip" --accel "${HPO_VM_ACCEL:-tcg}" \
+		--append "root=/dev/vda rw fsck.mode=skip ${SD_APPEND-}" --accel "${HPO_VM_ACCEL:-tcg}" \
 		--smp 2 --maxcpus 6 --mem 768M --timeout "$SD_BOOT_TIMEOUT" \
 		--qemu-arg=-drive --qemu-arg="file=$HPO_VM_DIR/root.qcow2,if=virtio,format=qcow2,cache=unsafe" \
 		--qemu-arg=-drive --qemu-arg="file=$HPO_VM_DIR/xfer.tar,if=virtio,format=raw,readonly=on" \
