@@ -38,10 +38,10 @@ teardown() { sd_teardown; }
 	echo "$output" | sed 's/^/#   /' >&3
 	grep -E '^(memtotal|/)' <<< "$output" > "$BATS_FILE_TMPDIR/tmpfs-before"
 	# runc copied the root's 0-1 into /hpo and /hpo/docker-like.
-	assert_line -n 2 'cgroup 0-1'
-	assert_line -n 3 'inside 0-1'
-	assert_line -n 4 'cgroup 1'
-	assert_line -n 5 'inside 1'
+	assert_line -n 0 'cgroup 0-1'
+	assert_line -n 1 'inside 0-1'
+	assert_line -n 2 'cgroup 1'
+	assert_line -n 3 'inside 1'
 	[[ $(grep -c '^/' "$BATS_FILE_TMPDIR/tmpfs-before") == 3 ]] || fail "expected /dev/shm, /run and /tmp as tmpfs"
 }
 
