@@ -7,7 +7,8 @@
 # hot-add also shows what comes after it (issue 19) with real parts: two
 # containers of Debian's runc, one with the CPUs runc copied from the root
 # and one pinned to cpu1, and the tmpfs mounts as systemd and the initramfs
-# make them (/dev/shm, /run, and /tmp from systemd's tmp.mount).  See
+# make them (/dev/shm, /run, and /tmp from systemd's tmp.mount).  Negative
+# control: both steps off, another hot-add changes neither.  See
 # systemd/README.md.
 load common
 # shellcheck source-path=SCRIPTDIR source=systemd/lib.bash
@@ -95,4 +96,21 @@ share() {
 		if ((inodes == total0 / 2)); then want=$((total1 / 2)); else want=$inodes; fi
 		[[ $inodes1 == "$want" ]] || fail "$m: nr_inodes $inodes -> $inodes1, expected $want"
 	done <<< "$(grep '^/' <<< "$before")"
+}
+
+@test "negative control: with cpusets = off and tmpfs = off, another DIMM and vCPU change neither" {
+	local before
+	run -0 vm_sh 'printf "cpusets = off\ntmpfs = off\n" >> /etc/hotplug-online.conf && sd-vm tmpfs'
+	before=$(grep '^/' <<< "$output")
+	sd_hot_add
+	sd_check "${BLOCKS[@]}" "$CPU"
+	# No step logs when off: 5 s is twice what the steps took above.
+	run -0 vm_sh "sleep 5; sd-vm ctr-cpus docker-like; cat /sys/fs/cgroup/cpuset/cpuset.cpus
+		sd-vm tmpfs; sd-vm journal | grep -cE '^(cpusets|tmpfs): '"
+	echo "$output" | sed 's/^/#   /' >&3
+	assert_line -n 0 'cgroup 0-2'
+	assert_line -n 1 'inside 0-2'
+	assert_line -n 2 '0-3'
+	[[ $(grep '^/' <<< "$output") == "$before" ]] || fail "a tmpfs changed with tmpfs = off"
+	[[ ${lines[-1]} == 2 ]] || fail "expected the one cpusets and one tmpfs line of the first hot-add only"
 }
