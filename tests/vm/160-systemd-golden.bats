@@ -4,7 +4,7 @@
 # (systemd/golden.sh), booted with systemd as PID 1 from its own kernel and
 # initramfs.  The units start at boot and nothing fails; a 512 MiB DIMM and
 # a vCPU come online, with one journal line each.  Then apt downgrades it to
-# the package built from ea86314 (systemd/old-deb.sh) and upgrades it back,
+# the package built from ea86314 (make old-packages) and upgrades it back,
 # each followed by a hot-add: one line each, no failed unit, one logger, and
 # after the upgrade no state in /run/hotplug-online but kernel-saved.  See
 # systemd/README.md.

@@ -32,8 +32,8 @@
 #                            ndctl and daxctl from Debian's packages)
 #   vm_old_deb               path of the package built from the 0.1 release
 #                            (commit ea86314): $HPO_VM_OLD_DEB, else the one
-#                            in build/old-deb/, else built there first (make
-#                            deb GIT_REF=ea86314, ~40 s once)
+#                            in build/old-ea86314/, else built there first
+#                            (make old-packages, as check-packaging does)
 #
 # In the guest, `hpo-vm` answers questions (blocks, cpus, memtotal, wait,
 # log: see guest/hpo-vm), `hpo-vm-pkg install` installs the package, and the
@@ -181,30 +181,25 @@ vm_initrd_tools() {
 	return $rc
 }
 
-# The 0.1 release for negative controls: 0.2.0's fixes are checked against it.
+# The 0.1 release for negative controls and the systemd guest's upgrade and
+# downgrade: 0.2.0's fixes are checked against it.  $HPO_VM_OLD_DEB, else
+# the one `make old-packages` builds (check-vm makes it first).
 HPO_VM_OLD_REF=ea86314
 vm_old_deb() {
-	local deb
-	if [[ -n ${HPO_VM_OLD_DEB-} ]]; then
-		[[ -f $HPO_VM_OLD_DEB ]] || { echo "vm: no package '$HPO_VM_OLD_DEB'" >&2; return 1; }
-		echo "$HPO_VM_OLD_DEB"
-		return
-	fi
-	local debs=("$HPO_VM_TOP"/build/old-deb/hotplug-online_*_amd64.deb)
-	deb=${debs[-1]}
-	if [[ ! -f $deb ]]; then
-		echo "vm: building $HPO_VM_OLD_REF's package into build/old-deb" >&2
-		mkdir -p "$HPO_VM_TOP/build"
-		# Its own VERSION (the package's file names carry it) and build
-		# directory; not the calling make's flags.
-		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$HPO_VM_TOP" deb \
-			GIT_REF=$HPO_VM_OLD_REF DISTDIR=build/old-deb B=build/old-pkg \
-			VERSION="$(git -C "$HPO_VM_TOP" show "$HPO_VM_OLD_REF:VERSION")" \
-			> "$HPO_VM_TOP/build/old-deb.log" 2>&1 ||
-			{ echo "vm: building $HPO_VM_OLD_REF's package failed: build/old-deb.log" >&2; return 1; }
-		debs=("$HPO_VM_TOP"/build/old-deb/hotplug-online_*_amd64.deb)
+	local deb=${HPO_VM_OLD_DEB-} debs
+	if [[ -z $deb ]]; then
+		debs=("$HPO_VM_TOP/build/old-$HPO_VM_OLD_REF"/hotplug-online_*_amd64.deb)
+		if [[ ! -f ${debs[-1]} ]]; then
+			echo "vm: building $HPO_VM_OLD_REF's packages (make old-packages)" >&2
+			mkdir -p "$HPO_VM_TOP/build"
+			# Not the calling make's flags.
+			env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$HPO_VM_TOP" old-packages \
+				> "$HPO_VM_TOP/build/old-packages.log" 2>&1 ||
+				{ echo "vm: make old-packages failed: build/old-packages.log" >&2; return 1; }
+			debs=("$HPO_VM_TOP/build/old-$HPO_VM_OLD_REF"/hotplug-online_*_amd64.deb)
+		fi
 		deb=${debs[-1]}
 	fi
-	[[ -f $deb ]] || return 1
+	[[ -f $deb ]] || { echo "vm: no package '$deb'" >&2; return 1; }
 	echo "$deb"
 }

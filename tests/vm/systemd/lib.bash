@@ -6,7 +6,7 @@
 #
 #   sd_prepare             root image (cached), the packages: SD_NEW_DEB (the
 #                          package under test, HPO_VM_DEB or dist/), SD_OLD_DEB
-#                          (HPO_VM_OLD_DEB, else built from ea86314: old-deb.sh)
+#                          (ea86314's: vm_old_deb)
 #   sd_boot IMAGE [ARGS]   boot IMAGE (a raw root: the cached base.img or a
 #                          golden.sh image; SD_APPEND: more of the kernel's
 #                          command line) through a qcow2 overlay, with a
@@ -34,7 +34,7 @@ SD_BOOT_TIMEOUT=${HPO_VM_SD_BOOT_TIMEOUT:-300}
 sd_prepare() {
 	SD_ROOT=$("$SD_LIB/mkimage.sh") || return 1
 	SD_NEW_DEB=$(vm_deb) || return 1
-	SD_OLD_DEB=${HPO_VM_OLD_DEB:-$("$SD_LIB/old-deb.sh")} || return 1
+	SD_OLD_DEB=$(vm_old_deb) || return 1
 	SD_NEW_DEB=$(realpath "$SD_NEW_DEB") SD_OLD_DEB=$(realpath "$SD_OLD_DEB")
 	export SD_ROOT SD_NEW_DEB SD_OLD_DEB
 	echo "# root $SD_ROOT ($(cat "$SD_ROOT/ok")), new $(basename "$SD_NEW_DEB"), old $(basename "$SD_OLD_DEB")" >&3
