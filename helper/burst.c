@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hotplug-online.h"
@@ -24,13 +23,17 @@
 #define HOOKS SYSCONFDIR "/hotplug-online/hooks.d"
 #define MAX_DEPTH 32
 
+/* A cpuset to write: its path below the mount, its new cpus and mems ("" to leave). */
+struct grown {
+	char path[256], vals[2][512];
+};
+
 struct walk {
 	const struct burst *b;
 	const char *cpus_file, *mems_file;
 	unsigned long before_cpus[BITMAP_LONGS(MAX_CPUS)], before_nodes[BITMAP_LONGS(MAX_NODES)];
-	char (*paths)[256];          /* cpusets to write, parents first */
-	char (*values)[2][512];      /* their new cpus and mems, "" to leave */
-	size_t n, cap, ncpus, nmems;
+	struct grown *grown;         /* parents first */
+	size_t n, cap;
 };
 
 static void add_bits(unsigned long *to, const unsigned long *from, unsigned long max)
@@ -88,38 +91,34 @@ static int walk(struct walk *w, int dir, const char *path, int depth)
 		return depth > MAX_DEPTH ? 0 : -errno;
 	rewinddir(d);
 	while (r == 0 && (e = readdir(d))) {
-		char sub[256], vals[2][512];
+		struct grown g;
 		int fd;
 
 		if (e->d_type != DT_DIR || e->d_name[0] == '.' ||
-		    (size_t)snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) >= sizeof(sub) ||
+		    (size_t)snprintf(g.path, sizeof(g.path), "%s/%s", path, e->d_name) >= sizeof(g.path) ||
 		    (fd = openat(dir, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 			continue;
-		r = grow(fd, sub, w->cpus_file, w->before_cpus, w->b->cpus, MAX_CPUS, vals[0], 512);
+		r = grow(fd, g.path, w->cpus_file, w->before_cpus, w->b->cpus, MAX_CPUS, g.vals[0], 512);
 		if (r == 0)
-			r = grow(fd, sub, w->mems_file, w->before_nodes, w->b->new_nodes, MAX_NODES,
-				 vals[1], 512);
-		if (r == 0 && (vals[0][0] || vals[1][0])) {
+			r = grow(fd, g.path, w->mems_file, w->before_nodes, w->b->new_nodes, MAX_NODES,
+				 g.vals[1], 512);
+		if (r == 0 && (g.vals[0][0] || g.vals[1][0])) {
 			if (w->n == w->cap) {
 				size_t cap = w->cap ? w->cap * 2 : 64;
-				void *p = realloc(w->paths, cap * sizeof(*w->paths));
+				struct grown *p = realloc(w->grown, cap * sizeof(*p));
 
-				if (p)
-					w->paths = p;
-				p = p ? realloc(w->values, cap * sizeof(*w->values)) : NULL;
 				if (p) {
-					w->values = p;
+					w->grown = p;
 					w->cap = cap;
 				} else {
 					r = -ENOMEM;
 				}
 			}
 			if (r == 0) {
-				memcpy(w->paths[w->n], sub, sizeof(sub));
-				memcpy(w->values[w->n++], vals, sizeof(vals));
+				w->grown[w->n++] = g;
 				/* A child cannot hold what its parent lacks: only a
 				 * cpuset that grows can have children that do. */
-				r = walk(w, fd, sub, depth + 1);
+				r = walk(w, fd, g.path, depth + 1);
 			}
 		}
 		close(fd);
@@ -161,26 +160,28 @@ static int cpusets(struct ctx *c, const struct burst *b, const struct mount *mou
 	r = walk(&w, root, "", 0);
 	/* Written only once every cpuset read well, parents first. */
 	for (size_t i = 0; r == 0 && i < w.n; i++) {
-		int fd = open_path(root, w.paths[i] + 1), e = fd;
+		int fd = open_path(root, w.grown[i].path + 1), e = fd;
 
 		for (int k = 0; fd >= 0 && k < 2 && e >= 0; k++)
-			if (w.values[i][k][0])
-				e = write_attr("cpuset", fd, k ? w.mems_file : w.cpus_file, w.values[i][k]);
+			if (w.grown[i].vals[k][0])
+				e = write_attr("cpuset", fd, k ? w.mems_file : w.cpus_file, w.grown[i].vals[k]);
 		if (fd >= 0)
 			close(fd);
 		if (e < 0)
-			say(LOG_ERR, "cpusets: '%s%s': %s", m->point, w.paths[i], strerror(-e));
+			say(LOG_ERR, "cpusets: '%s%s': %s", m->point, w.grown[i].path, strerror(-e));
 		else
 			ok++;
 	}
 	close(root);
 	format_list(b->cpus, MAX_CPUS, cpus, sizeof(cpus));
 	format_list(b->new_nodes, MAX_NODES, nodes, sizeof(nodes));
-	if (ok)
+	if (ok && cpus[0] && nodes[0])
 		say(LOG_INFO, "cpusets: %zu of %s get CPUs '%s' and nodes '%s'", ok, m->point, cpus,
 		    nodes);
-	free(w.paths);
-	free(w.values);
+	else if (ok)   /* CPUs alone, or memory on a new node alone */
+		say(LOG_INFO, "cpusets: %zu of %s get %s '%s'", ok, m->point,
+		    cpus[0] ? "CPUs" : "nodes", cpus[0] ? cpus : nodes);
+	free(w.grown);
 	return r < 0 ? EXIT_USAGE : ok < w.n ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -260,13 +261,6 @@ static int hook_name(const struct dirent *e)
 	return 1;
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* Run one hook, in a process group of its own, for timeout s at most. */
 static int run_hook(const char *name, char *const env[], unsigned timeout)
 {
@@ -313,7 +307,7 @@ static int run_hook(const char *name, char *const env[], unsigned timeout)
 
 static int hooks(struct ctx *c, const struct burst *b)
 {
-	char bytes[32], cpus[4096], nodes[512], env[5][4200];
+	char cpus[4096], nodes[512], env[5][4200];
 	char *const envp[] = { env[0], env[1], env[2], env[3], env[4],
 			       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 			       NULL };
@@ -322,10 +316,9 @@ static int hooks(struct ctx *c, const struct burst *b)
 
 	if (n <= 0)
 		return n < 0 && errno != ENOENT ? EXIT_FAIL : EXIT_OK;
-	snprintf(bytes, sizeof(bytes), "%llu", b->bytes);
 	format_list(b->cpus, MAX_CPUS, cpus, sizeof(cpus));
 	format_list(b->nodes, MAX_NODES, nodes, sizeof(nodes));
-	snprintf(env[0], sizeof(env[0]), "HOTPLUG_ONLINE_MEMORY_BYTES=%s", bytes);
+	snprintf(env[0], sizeof(env[0]), "HOTPLUG_ONLINE_MEMORY_BYTES=%llu", b->bytes);
 	snprintf(env[1], sizeof(env[1]), "HOTPLUG_ONLINE_MEMORY_BLOCKS=%s", b->blocks);
 	snprintf(env[2], sizeof(env[2]), "HOTPLUG_ONLINE_CPUS=%s", cpus);
 	snprintf(env[3], sizeof(env[3]), "HOTPLUG_ONLINE_NODES=%s", nodes);

@@ -7,11 +7,11 @@
  * logged is what an administrator would want to know: a fallback, a device
  * left alone and why, a repair, and every failure. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <syslog.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hotplug-online.h"
@@ -19,19 +19,11 @@
 #define MAX_TRIES 10       /* EBUSY/EAGAIN: 10 tries, about 2 s in all */
 #define MAX_DELAY_MS 500
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /* The kernel command line's words that matter here, read once. */
 void load_cmdline(struct ctx *c)
 {
 	char line[4096];
-	int r = read_cmdline(line, sizeof(line));
+	int r = read_attr(AT_FDCWD, "/proc/cmdline", line, sizeof(line));
 
 	if (r < 0) {
 		/* Unreadable: as if it said nothing, so that no RAM stays offline. */
@@ -103,8 +95,9 @@ static enum outcome left_alone(const struct ctx *c, const struct device *d, cons
 	return OUT_SKIPPED;
 }
 
-/* ", 128 MiB, node 0, zone Normal", leaving out what sysfs does not say
- * (and the zone of an offline block, whose valid_zones are candidates). */
+/* " (128 MiB, node 0, zone Normal)", leaving out what sysfs does not say
+ * (and the zone of an offline block, whose valid_zones are candidates);
+ * "" when it says nothing. */
 void describe_block(struct ctx *c, int blockfd, bool zone, char *buf, size_t size)
 {
 	char name[32];
@@ -113,11 +106,13 @@ void describe_block(struct ctx *c, int blockfd, bool zone, char *buf, size_t siz
 
 	buf[0] = '\0';
 	if (block_size(c))
-		n += snprintf(buf + n, size - (size_t)n, ", %llu MiB", c->block_size >> 20);
+		n += snprintf(buf + n, size - (size_t)n, " (%llu MiB", c->block_size >> 20);
 	if (block_node(blockfd, &node) == 0)
-		n += snprintf(buf + n, size - (size_t)n, ", node %lu", node);
+		n += snprintf(buf + n, size - (size_t)n, "%snode %lu", n ? ", " : " (", node);
 	if (zone && block_zone(blockfd, name, sizeof(name)) == 0)
-		snprintf(buf + n, size - (size_t)n, ", zone %s", name);
+		n += snprintf(buf + n, size - (size_t)n, "%szone %s", n ? ", " : " (", name);
+	if (n)
+		snprintf(buf + n, size - (size_t)n, ")");
 }
 
 static enum outcome onlined(struct ctx *c, const struct device *d, int fd, const char *type)
@@ -127,8 +122,7 @@ static enum outcome onlined(struct ctx *c, const struct device *d, int fd, const
 	if (c->why == BY_ADMIN || c->why == BY_SWEEP) {
 		if (d->type == DEV_MEMORY)
 			describe_block(c, fd, true, desc, sizeof(desc));
-		printf("%s: onlined%s%s%s%s%s\n", d->name, type[0] ? " as " : "", type,
-		       desc[0] ? " (" : "", desc[0] ? desc + 2 : "", desc[0] ? ")" : "");
+		printf("%s: onlined%s%s%s\n", d->name, type[0] ? " as " : "", type, desc);
 	}
 	return OUT_ONLINED;
 }
@@ -140,15 +134,15 @@ static enum outcome onlined(struct ctx *c, const struct device *d, int fd, const
 static int fall_back(const struct device *d, int fd, const char **type)
 {
 	char zones[64], why[200];
+	bool ok;
 
 	if (read_attr(fd, "valid_zones", zones, sizeof(zones)) < 0)
 		zones[0] = '\0';
-	if (!plan_fallback(*type, zones, why, sizeof(why))) {
-		say(LOG_ERR, "%s: the kernel refused %s (%s); %s", d->name, *type, strerror(EINVAL),
-		    why);
+	ok = plan_fallback(*type, zones, why, sizeof(why));
+	say(ok ? LOG_NOTICE : LOG_ERR, "%s: the kernel refused %s (%s); %s", d->name, *type,
+	    strerror(EINVAL), why);
+	if (!ok)
 		return -ECANCELED;
-	}
-	say(LOG_NOTICE, "%s: the kernel refused %s (%s); %s", d->name, *type, strerror(EINVAL), why);
 	*type = "online";
 	return write_until_online(d, fd, "state", *type, "online");
 }

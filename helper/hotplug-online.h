@@ -129,6 +129,7 @@ struct mount {
 };
 int parse_list(const char *s, unsigned long *bits, unsigned long max);
 void format_list(const unsigned long *bits, unsigned long max, char *buf, size_t size);
+void sort_indexes(unsigned long *v, size_t n);
 void format_indexes(const unsigned long *v, size_t n, char *buf, size_t size);
 int parse_mountinfo(char *line, struct mount *m);
 bool has_option(const char *options, const char *opt);
@@ -167,11 +168,11 @@ int block_zone(int blockfd, char *zone, size_t size);
 int list_devices(struct ctx *c, enum devtype t, unsigned long **out, size_t *n);
 bool has_devices(struct ctx *c, const char *bus);
 int dax_owns(struct ctx *c, unsigned long long addr, char *dev, size_t size);
-int read_cmdline(char *buf, size_t size);
 char *read_text(int dirfd, const char *path, size_t max, int *err);
 int meminfo(const char *key, unsigned long long *bytes);
 int memmap_on_memory(struct ctx *c);
 int kmsg_says(const char *text);
+void sleep_ms(long ms);
 const char *kernel_release(void);
 bool arch_skips_memory(void);
 /* The kernel's auto-online knobs, and setup's record of what it replaced. */

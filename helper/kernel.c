@@ -12,7 +12,6 @@
 
 #include "hotplug-online.h"
 
-
 /* Policy knobs first: the kernel does not expect ratio and NUMA to change
  * under an enabled policy, and auto_online_blocks turns it all on. */
 static const enum knob write_order[NKNOBS] = { K_RATIO, K_NUMA, K_POLICY, K_AUTO_ONLINE };
@@ -44,7 +43,7 @@ static int kernel_caps(struct ctx *c, const struct knobs *now, struct kernel_cap
 {
 	char line[4096];
 	static char word[64];
-	int r = read_cmdline(line, sizeof(line));
+	int r = read_attr(AT_FDCWD, "/proc/cmdline", line, sizeof(line));
 
 	memset(k, 0, sizeof(*k));
 	k->auto_online = now->val[K_AUTO_ONLINE][0] != '\0';
@@ -52,7 +51,7 @@ static int kernel_caps(struct ctx *c, const struct knobs *now, struct kernel_cap
 	k->arch_skip = arch_skips_memory();
 	k->dax = has_devices(c, "dax") || has_devices(c, "nd") || has_devices(c, "cxl");
 	k->cmdline = word;
-	if (r == 0)
+	if (r >= 0)
 		parse_cmdline(line, word, sizeof(word));
 	else
 		say(LOG_ERR, "cannot read the kernel command line: %s",

@@ -107,8 +107,7 @@ static void log_transition(struct ctx *c, const struct device *d, bool online)
 		describe_block(c, fd, online, desc, sizeof(desc));
 	if (fd >= 0)
 		close(fd);
-	say(LOG_INFO, "%s: %s%s%s%s", d->name, online ? "online" : "offline",
-	    desc[0] ? " (" : "", desc[0] ? desc + 2 : "", desc[0] ? ")" : "");
+	say(LOG_INFO, "%s: %s%s", d->name, online ? "online" : "offline", desc);
 }
 
 static void handle(struct ctx *c, const char *msg, size_t len)
@@ -151,35 +150,32 @@ static bool kernel_onlines(struct ctx *c)
 	       parse_knob(K_AUTO_ONLINE, aob) == 0 && strcmp(aob, "offline") != 0;
 }
 
+/* The nodes with memory now (node/has_memory) into bits: 0 or -errno. */
+static int nodes_with_memory(struct ctx *c, unsigned long *bits)
+{
+	char val[512];
+	int dir = open_path(c->root, "devices/system/node"), r;
+
+	memset(bits, 0, BITMAP_LONGS(MAX_NODES) * sizeof(*bits));
+	r = dir < 0 ? dir : read_attr(dir, "has_memory", val, sizeof(val));
+	if (dir >= 0)
+		close(dir);
+	return r < 0 ? r : parse_list(val, bits, MAX_NODES);
+}
+
 /* MemTotal and the nodes with memory now: "before" for the next burst. */
 static void snapshot(struct ctx *c)
 {
-	char val[512];
-	int dir = open_path(c->root, "devices/system/node");
-
 	meminfo("MemTotal", &before.memtotal);
-	memset(before.nodes_before, 0, sizeof(before.nodes_before));
-	if (dir >= 0 && read_attr(dir, "has_memory", val, sizeof(val)) >= 0)
-		parse_list(val, before.nodes_before, MAX_NODES);
-	if (dir >= 0)
-		close(dir);
-}
-
-static int cmp_index(const void *a, const void *b)
-{
-	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
-
-	return (x > y) - (x < y);
+	nodes_with_memory(c, before.nodes_before);
 }
 
 /* What came online, added to the next burst's steps. */
 static void take(struct ctx *c)
 {
 	unsigned long *blocks = malloc((nadded + 1) * sizeof(*blocks)), node;
-	char val[512];
 	size_t n = 0;
-	int dir = open_path(c->root, "devices/system/node");
-	unsigned long now[BITMAP_LONGS(MAX_NODES)] = { 0 };
+	unsigned long now[BITMAP_LONGS(MAX_NODES)];
 
 	for (size_t i = 0; i < nadded; i++) {
 		int fd;
@@ -202,20 +198,16 @@ static void take(struct ctx *c)
 			close(fd);
 	}
 	if (blocks && n) {
-		qsort(blocks, n, sizeof(*blocks), cmp_index);
+		sort_indexes(blocks, n);
 		format_indexes(blocks, n, next.blocks + strlen(next.blocks),
 			       sizeof(next.blocks) - strlen(next.blocks));
 	}
 	free(blocks);
-	if (dir >= 0 && read_attr(dir, "has_memory", val, sizeof(val)) >= 0 &&
-	    parse_list(val, now, MAX_NODES) == 0)
+	if (nodes_with_memory(c, now) == 0)
 		for (size_t i = 0; i < BITMAP_LONGS(MAX_NODES); i++)
 			next.new_nodes[i] |= now[i] & ~before.nodes_before[i];
-	if (dir >= 0)
-		close(dir);
 }
 
-/* The refused hot-add's line: what the kernel says is in its own log. */
 /* The kernel's log says it refused a hot-add (the ACPI memory driver's
  * and Hyper-V's balloon's words): no uevent does.  Said with the fix. */
 static void kernel_said(struct ctx *c, const char *rec)

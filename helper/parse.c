@@ -441,34 +441,32 @@ int parse_event(const struct uevent *ev, struct device *d, enum action *act, cha
 	return 0;
 }
 
+/* One number of a kernel list: the text after it, or NULL. */
+static const char *list_number(const char *s, unsigned long *v)
+{
+	char num[12];
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n >= sizeof(num))
+		return NULL;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	return parse_index(num, v) < 0 ? NULL : s + n;
+}
+
 /* A kernel list ("0-3,8,10-11", or "" for none) into a bitmap of max
  * bits: -EINVAL for anything else, or a number past max. */
 int parse_list(const char *s, unsigned long *bits, unsigned long max)
 {
 	memset(bits, 0, BITMAP_LONGS(max) * sizeof(*bits));
 	while (*s) {
-		char num[12];
 		unsigned long a, b;
-		size_t n = strspn(s, "0123456789");
 
-		if (n == 0 || n >= sizeof(num))
+		if (!(s = list_number(s, &a)))
 			return -EINVAL;
-		memcpy(num, s, n);
-		num[n] = '\0';
-		if (parse_index(num, &a) < 0)
-			return -EINVAL;
-		s += n;
 		b = a;
-		if (*s == '-') {
-			n = strspn(++s, "0123456789");
-			if (n == 0 || n >= sizeof(num))
-				return -EINVAL;
-			memcpy(num, s, n);
-			num[n] = '\0';
-			if (parse_index(num, &b) < 0 || b < a)
-				return -EINVAL;
-			s += n;
-		}
+		if (*s == '-' && (!(s = list_number(s + 1, &b)) || b < a))
+			return -EINVAL;
 		if (b >= max || (*s && *s != ','))
 			return -EINVAL;
 		if (*s == ',' && !*++s)
@@ -498,8 +496,22 @@ void format_list(const unsigned long *bits, unsigned long max, char *buf, size_t
 	}
 }
 
+static int cmp_index(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return (x > y) - (x < y);
+}
+
+void sort_indexes(unsigned long *v, size_t n)
+{
+	if (n)   /* v may be NULL then, which qsort() must not get */
+		qsort(v, n, sizeof(*v), cmp_index);
+}
+
 /* Ascending indexes as a kernel list, "32-39,41", cut with "..." where
- * it would not fit; "" for none. */
+ * it would not fit (never in n * 21 + 48 bytes: ",%lu" is at most 21 an
+ * index); "" for none. */
 void format_indexes(const unsigned long *v, size_t n, char *buf, size_t size)
 {
 	size_t o = 0;

@@ -71,21 +71,15 @@ static void add_block(struct ctx *c, struct mem_sum *m, unsigned long index)
 	close(fd);
 }
 
-/* "32-39,41" */
-static void print_ranges(FILE *f, const unsigned long *v, size_t n)
-{
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
+/* The text's lists, "32-39,41" or "none": whole, as LIST_SIZE() is room
+ * enough for format_indexes(). */
+#define LIST_SIZE(n) ((n) * 21 + 48)
+static char *list;
 
-		while (j + 1 < n && v[j + 1] == v[j] + 1)
-			j++;
-		fprintf(f, "%s%lu", i ? "," : "", v[i]);
-		if (j > i)
-			fprintf(f, "-%lu", v[j]);
-		i = j + 1;
-	}
-	if (n == 0)
-		fputs("none", f);
+static void print_list(const unsigned long *v, size_t n)
+{
+	format_indexes(v, n, list, LIST_SIZE(n));
+	fputs(n ? list : "none", stdout);
 }
 
 static void print_json_list(const unsigned long *v, size_t n)
@@ -212,7 +206,7 @@ static void print_text(const struct ctx *c, const struct mem_sum *m,
 		printf(" (%llu%% of kernel zones now)\n", percent(s));
 	}
 	printf("Offline blocks:     ");
-	print_ranges(stdout, m->offline, m->noffline);
+	print_list(m->offline, m->noffline);
 	putchar('\n');
 	print_kernel_text(&knobs_now, &knobs_saved);
 	printf("memmap_on_memory:   %s\n", memmap_on == 1 ? "on (a hot-add brings its own memmap)" :
@@ -226,9 +220,9 @@ static void print_text(const struct ctx *c, const struct mem_sum *m,
 		       "memory_hotplug.memmap_on_memory=1 where the kernel has it, or hot-add "
 		       "less at a time\n");
 	printf("CPUs online:        ");
-	print_ranges(stdout, cpu_on, non);
+	print_list(cpu_on, non);
 	printf("\nCPUs offline:       ");
-	print_ranges(stdout, cpu_off, noff);
+	print_list(cpu_off, noff);
 	putchar('\n');
 }
 
@@ -331,6 +325,8 @@ int status(struct ctx *c, bool json)
 	load_headroom(c);
 	if (r == 0 && !(cpu_off = malloc((ncpus + 1) * sizeof(*cpu_off))))
 		r = -ENOMEM;
+	if (r == 0 && !(list = malloc(LIST_SIZE(nblocks + ncpus))))
+		r = -ENOMEM;
 	if (r == 0) {
 		split_cpus(c, cpus, ncpus, cpu_off, &noff, &non);
 		if (json)
@@ -346,5 +342,6 @@ int status(struct ctx *c, bool json)
 	free(cpus);
 	free(m.offline);
 	free(cpu_off);
+	free(list);
 	return r < 0 ? EXIT_FAIL : EXIT_OK;
 }

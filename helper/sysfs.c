@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hotplug-online.h"
@@ -72,21 +73,12 @@ int open_device(struct ctx *c, const struct device *d)
 	return fd < 0 ? -errno : fd;
 }
 
-/* A small attribute, NUL-terminated, trailing newline dropped.  -EBADMSG
- * for contents no attribute has: NUL bytes, more than fits, not a file. */
-int read_attr(int dirfd, const char *name, char *buf, size_t size)
+/* An open small file, read whole into buf, NUL-terminated, and closed:
+ * its length, or -errno; -EBADMSG for a NUL byte or more than fits. */
+static int read_small(int fd, char *buf, size_t size)
 {
-	struct stat st;
-	ssize_t n;
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	ssize_t n = read(fd, buf, size);
 
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EBADMSG;
-	}
-	n = read(fd, buf, size);
 	if (n < 0)
 		n = -errno;
 	close(fd);
@@ -94,10 +86,27 @@ int read_attr(int dirfd, const char *name, char *buf, size_t size)
 		return (int)n;
 	if ((size_t)n == size || memchr(buf, '\0', (size_t)n))
 		return -EBADMSG;
-	if (n > 0 && buf[n - 1] == '\n')
-		n--;
 	buf[n] = '\0';
 	return (int)n;
+}
+
+/* A small attribute, NUL-terminated, trailing newline dropped.  -EBADMSG
+ * for contents no attribute has: NUL bytes, more than fits, not a file. */
+int read_attr(int dirfd, const char *name, char *buf, size_t size)
+{
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK), n;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EBADMSG;
+	}
+	n = read_small(fd, buf, size);
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
 }
 
 #ifdef HOTPLUG_ONLINE_TEST
@@ -204,13 +213,6 @@ int block_zone(int blockfd, char *zone, size_t size)
 	return r < 0 ? r : parse_zone(val, zone, size);
 }
 
-static int cmp_index(const void *a, const void *b)
-{
-	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* The indexes of every memory<N> or cpu<N> directory, ascending, in a
  * malloc'd array. */
 int list_devices(struct ctx *c, enum devtype t, unsigned long **out, size_t *n)
@@ -240,8 +242,7 @@ int list_devices(struct ctx *c, enum devtype t, unsigned long **out, size_t *n)
 		(*out)[(*n)++] = d.index;
 	}
 	closedir(dir);
-	if (*n)
-		qsort(*out, *n, sizeof(**out), cmp_index);
+	sort_indexes(*out, *n);
 	return 0;
 }
 
@@ -300,26 +301,6 @@ int dax_owns(struct ctx *c, unsigned long long addr, char *dev, size_t size)
 	}
 	closedir(dir);
 	return found;
-}
-
-/* /proc/cmdline, NUL-terminated: -EBADMSG for a NUL byte or more than fits. */
-int read_cmdline(char *buf, size_t size)
-{
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return (int)n;
-	if ((size_t)n == size || memchr(buf, '\0', (size_t)n))
-		return -EBADMSG;
-	buf[n] = '\0';
-	return 0;
 }
 
 /* A whole text file (dirfd: AT_FDCWD or a directory) in a malloc'd,
@@ -405,6 +386,14 @@ int kmsg_says(const char *text)
 	return found;
 }
 
+void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
 static struct utsname uts;
 
 /* uname(2), once; the test build can pretend to be another machine or
@@ -482,21 +471,14 @@ int write_knob(struct ctx *c, enum knob k, const char *val)
 int read_saved(struct knobs *saved)
 {
 	char text[NKNOBS * (KNOB_LEN + 32)];
-	int fd = open(RUNDIR "/" RECORD, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	ssize_t n;
+	int fd = open(RUNDIR "/" RECORD, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), r;
 
 	memset(saved, 0, sizeof(*saved));
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	n = read(fd, text, sizeof(text));
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return (int)n;
-	if ((size_t)n == sizeof(text) || memchr(text, '\0', (size_t)n))
-		return -EBADMSG;
-	text[n] = '\0';
+	r = read_small(fd, text, sizeof(text));
+	if (r < 0)
+		return r;
 	return parse_record(text, saved) < 0 ? -EBADMSG : 0;
 }
 

@@ -36,7 +36,7 @@ teardown() { sd_teardown; }
 @test "cgroup v1: runc containers, one with the CPUs copied from the root, one pinned to cpu1" {
 	run -0 vm_sh --timeout 120 'sd-vm ctr-up docker-like && sd-vm ctr-up pinned 1 &&
 		sd-vm ctr-cpus docker-like && sd-vm ctr-cpus pinned && sd-vm tmp-mount && sd-vm tmpfs'
-	echo "$output" | sed 's/^/#   /' >&3
+	printf '#   %s\n' "${lines[@]}" >&3
 	grep -E '^(memtotal|/)' <<< "$output" > "$BATS_FILE_TMPDIR/tmpfs-before"
 	# runc copied the root's 0-1 into /hpo and /hpo/docker-like.
 	assert_line -n 0 'cgroup 0-1'
@@ -54,7 +54,7 @@ teardown() { sd_teardown; }
 @test "after the hot-add: the copied container gets cpu2, the pinned one not; one cpusets line" {
 	run -0 vm_sh --timeout 60 "sd-vm wait-journal 30 '^cpusets: ' && sd-vm ctr-cpus docker-like &&
 		sd-vm ctr-cpus pinned && sd-vm journal | grep -E '^cpusets: '"
-	echo "$output" | sed 's/^/#   /' >&3
+	printf '#   %s\n' "${lines[@]}" >&3
 	assert_line -n 0 'cgroup 0-2'
 	assert_line -n 1 'inside 0-2'
 	assert_line -n 2 'cgroup 1'
@@ -107,7 +107,7 @@ share() {
 	# No step logs when off: 5 s is twice what the steps took above.
 	run -0 vm_sh "sleep 5; sd-vm ctr-cpus docker-like; cat /sys/fs/cgroup/cpuset/cpuset.cpus
 		sd-vm tmpfs; sd-vm journal | grep -cE '^(cpusets|tmpfs): '"
-	echo "$output" | sed 's/^/#   /' >&3
+	printf '#   %s\n' "${lines[@]}" >&3
 	assert_line -n 0 'cgroup 0-2'
 	assert_line -n 1 'inside 0-2'
 	assert_line -n 2 '0-3'
