@@ -198,9 +198,13 @@ static void take(struct ctx *c)
 			close(fd);
 	}
 	if (blocks && n) {
+		/* After the blocks of a burst that waited for the last one's steps. */
+		size_t o = strlen(next.blocks);
+
+		if (o && o + 1 < sizeof(next.blocks))
+			next.blocks[o++] = ',';
 		sort_indexes(blocks, n);
-		format_indexes(blocks, n, next.blocks + strlen(next.blocks),
-			       sizeof(next.blocks) - strlen(next.blocks));
+		format_indexes(blocks, n, next.blocks + o, sizeof(next.blocks) - o);
 	}
 	free(blocks);
 	if (nodes_with_memory(c, now) == 0)
