@@ -593,17 +593,22 @@ int option_number(const char *options, const char *name, unsigned long long *v)
 
 	for (const char *p = options; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL) {
 		char num[24];
-		size_t len = strcspn(p + n, ",");
+		size_t len;
+		bool k;
 
-		if (strncmp(p, name, n) != 0 || len == 0 || len >= sizeof(num))
+		/* The name first: an option shorter than it ends before p + n. */
+		if (strncmp(p, name, n) != 0)
+			continue;
+		len = strcspn(p + n, ",");
+		if (len == 0 || len >= sizeof(num))
 			continue;
 		memcpy(num, p + n, len);
 		num[len] = '\0';
-		if (num[len - 1] == 'k')
+		if ((k = num[len - 1] == 'k'))
 			num[len - 1] = '\0';
-		if (parse_u64(num, v) < 0 || (len > 1 && p[n + len - 1] == 'k' && *v > ~0ULL / 1024))
+		if (parse_u64(num, v) < 0 || (k && *v > ~0ULL / 1024))
 			return -EINVAL;
-		if (p[n + len - 1] == 'k')
+		if (k)
 			*v *= 1024;
 		return 0;
 	}
