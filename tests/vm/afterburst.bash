@@ -278,9 +278,8 @@ $(vm_sh "dmesg | tail -n 3; tail -n 5 /var/log/messages")"
 ab_refuse_memmap() {
 	local avail max mark
 	avail=$(vm_sh "sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo")
-	run -0 vm_sh "(echo 1000 > /proc/self/oom_score_adj; exec dd if=/dev/zero bs=$(((avail >> 10) - 200))M count=1) 2> /dev/null |
-		sleep 100000 > /dev/null 2>&1 &
-		sleep 2; grep -E '^(MemFree|MemAvailable)' /proc/meminfo; hotplug-online status --json"
+	run -0 vm_sh --timeout 90 "hpo-burst hog $(((avail >> 10) - 200)) &&
+		grep -E '^(MemFree|MemAvailable)' /proc/meminfo && hotplug-online status --json"
 	grep '^Mem' <<< "$output" | ab_say before
 	max=$(grep -o '"max_hot_add_bytes":[0-9]*' <<< "$output" | cut -d: -f2)
 	if [[ -z $max ]] || ((max >= $(numfmt --from=iec "$1"))); then
