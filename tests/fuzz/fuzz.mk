@@ -92,9 +92,10 @@ fuzz: $(FUZZ_TARGETS:%=fuzz-%)
 
 $(FUZZ_TARGETS:%=fuzz-%): fuzz-%: build/fuzz/fuzz_%
 	@mkdir -p build/fuzz/corpus-$* build/fuzz/artifacts
-	$(FUZZ_ENV) $< -max_total_time=$(FUZZ_TIME) -jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) \
-		-print_final_stats=1 -artifact_prefix=build/fuzz/artifacts/$*- \
-		build/fuzz/corpus-$* tests/fuzz/corpus/$*
+	# In build/fuzz: -jobs writes its fuzz-N.log files where it runs.
+	cd build/fuzz && $(FUZZ_ENV) ./fuzz_$* -max_total_time=$(FUZZ_TIME) -jobs=$(FUZZ_JOBS) \
+		-workers=$(FUZZ_JOBS) -print_final_stats=1 -artifact_prefix=artifacts/$*- \
+		corpus-$* $(abspath tests/fuzz/corpus/$*)
 
 # Minimise the seeds plus what a long run found back into the seeds.
 fuzz-merge: $(FUZZ_BIN)
