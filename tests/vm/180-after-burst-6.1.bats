@@ -22,11 +22,7 @@
 #    the log service says so in a line (at 5aa74da it does not: it waits for
 #    an `acpi` `add` uevent of a PNP0C80 device, and qemu's memory devices
 #    exist from boot, one per slot: a hot-add, refused or not, sends none).
-#  - last: a 64 GiB DIMM (1 GiB of memmap) with about 200 MiB available
-#    (the rest held by a process the OOM killer takes first): `status` said
-#    it would not fit, the kernel refuses it, the guest lives on (the OOM
-#    killer takes that process), `status` and the log service's line say why.
-# cgroup v2: 181 (6.12).
+# cgroup v2 and a DIMM too large for its memmap: 181 (6.12).
 load afterburst
 
 setup_file() {
@@ -132,8 +128,4 @@ pinned cpus=1 mems=0"
 
 @test "after-burst 6.1: the same refused DIMM: the log service says a memory device brought no memory" {
 	ab_refused_line "$(< "$BATS_FILE_TMPDIR/refused-mark")"
-}
-
-@test "after-burst 6.1: last: a 64 GiB DIMM (1 GiB of memmap) with about 200 MiB available: status said so, the kernel refuses it, a line says why" {
-	ab_refuse_memmap 64G
 }

@@ -12,10 +12,17 @@
 #    hook_timeout = 2: cpuset.cpus.effective of the empty one follows the
 #    root's (the kernel's doing: no cpusets line), the 0-1 one keeps 0-1;
 #    the tmpfs shares grow, 64m does not; the hooks as on 6.1;
-#  - last: a 64 GiB DIMM (1 GiB of memmap) with about 200 MiB available
-#    (the rest held by a process the OOM killer takes first): `status` said
-#    it would not fit, the kernel refuses it ("add_memory failed"), the
-#    guest lives on, `status` and the log service's line say why.
+#  - last, and only with HPO_VM_AFTERBURST_OOM=1: a 64 GiB DIMM (1 GiB of
+#    memmap) with about 200 MiB available, the rest held by a process the
+#    OOM killer takes first.  What the kernel does then is not one thing,
+#    so it is no default test (seen 2026-12-06): on 6.12 (512 MiB) it
+#    refused the DIMM ("add_memory failed") and the guest lived on, and in
+#    the next run the OOM killer took that process, then udevd and the
+#    test agent, and then it refused; on 6.1 (1.4 GiB) it took that
+#    process in the middle of the hot-add, which then succeeded; with the
+#    memory in a tmpfs file instead, nothing can be killed and the kernel
+#    panics.  The refusal's lines are tested with a DIMM refused at no
+#    cost (half a block) in 180.
 load afterburst
 
 setup_file() {
@@ -99,5 +106,7 @@ pinned cpus=[0-1] effective=0-1"
 }
 
 @test "after-burst 6.12: last: a 64 GiB DIMM (1 GiB of memmap) with about 200 MiB available: status said so, the kernel refuses it, a line says why" {
+	[[ ${HPO_VM_AFTERBURST_OOM-} == 1 ]] ||
+		skip "the kernel's OOM killer decides the outcome (see the top of this file): HPO_VM_AFTERBURST_OOM=1 runs it"
 	ab_refuse_memmap 64G
 }

@@ -266,15 +266,13 @@ $(vm_sh "dmesg | tail -n 3; tail -n 5 /var/log/messages")"
 }
 
 # ab_refuse_memmap SIZE: a DIMM of SIZE whose memmap is more than the memory
-# available.  All but about 200 MiB of it is held by a process the OOM
-# killer takes first (oom_score_adj 1000; its backend not reserved on the
-# host: never touched).  Not a tmpfs file: the kernel does not give back the
-# memmap of the sections it added before the failure, and with nothing to
-# kill the guest dies ("System is deadlocked on memory", seen on 6.1 and
-# 6.12).  Before: `status` says the largest hot-add is less than SIZE.
-# The kernel refuses it ("add_memory failed"), the guest lives on, `status`
-# says a hot-add was refused, and the log service's line says why and what
-# to do.  The process goes at the end.
+# available: all but about 200 MiB of it held by a process the OOM killer
+# takes first (hpo-burst hog; the DIMM's backend not reserved on the host:
+# never touched).  Before: `status` says the largest hot-add is less than
+# SIZE.  Then what the issue asks for: the kernel refuses it ("add_memory
+# failed"), the guest answers, `status` says a hot-add was refused, and the
+# log service's line says why.  The kernel may do otherwise (its OOM killer
+# decides: 181's header); the console's lines are printed first.
 ab_refuse_memmap() {
 	local avail max mark
 	avail=$(vm_sh "sed -n 's/^MemAvailable: *\([0-9]*\) kB/\1/p' /proc/meminfo")
