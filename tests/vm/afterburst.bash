@@ -48,13 +48,8 @@ afterburst_initrd() {
 # with the package installed, its log service running and the hooks in
 # place; skip the file if SUITE's kernel cannot be had.
 ab_boot() {
-	local suite=$1
+	suite_kernel "$1"
 	shift
-	if [[ -n $suite ]]; then
-		HPO_VM_KERNEL=$(vm_kernel_of "$suite" 2> "$BATS_FILE_TMPDIR/$suite.err") ||
-			skip "no $suite kernel (tests/vm/kernel.sh $suite: $(tr '\n' ' ' < "$BATS_FILE_TMPDIR/$suite.err"))"
-		export HPO_VM_KERNEL
-	fi
 	[[ -f $BATS_FILE_TMPDIR/initramfs-afterburst.cpio ]] ||
 		afterburst_initrd "$BATS_FILE_TMPDIR/initramfs-afterburst.cpio" || return 1
 	HPO_VM_INITRD=$BATS_FILE_TMPDIR/initramfs-afterburst.cpio guest_boot "$@"

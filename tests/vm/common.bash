@@ -33,6 +33,16 @@ guest_boot() {
 
 guest_stop() { "$HPO_VM_CTL" -d "$BATS_FILE_TMPDIR/vm" stop; }
 
+# suite_kernel SUITE: export HPO_VM_KERNEL, the path of SUITE's kernel
+# (kernel.sh SUITE); '' leaves it as it is (Debian 12's).  Skip the test, or
+# from setup_file the file, saying why, when SUITE's kernel cannot be had.
+suite_kernel() {
+	[[ -n $1 ]] || return 0
+	HPO_VM_KERNEL=$(vm_kernel_of "$1" 2> "$BATS_FILE_TMPDIR/$1.err") ||
+		skip "no $1 kernel (tests/vm/kernel.sh $1: $(tr '\n' ' ' < "$BATS_FILE_TMPDIR/$1.err"))"
+	export HPO_VM_KERNEL
+}
+
 # What the guest looked like when a test failed: bats shows it with the failure.
 teardown() {
 	[[ -n ${BATS_TEST_COMPLETED-} ]] && return 0

@@ -30,13 +30,8 @@ EOF
 # (as systemd starts it), plus KERNEL-ARGS; skip the file if SUITE's kernel
 # cannot be had.
 memhp_boot() {
-	local suite=$1
+	suite_kernel "$1"
 	shift
-	if [[ -n $suite ]]; then
-		HPO_VM_KERNEL=$(vm_kernel_of "$suite" 2> "$BATS_FILE_TMPDIR/$suite.err") ||
-			skip "no $suite kernel (tests/vm/kernel.sh $suite: $(tr '\n' ' ' < "$BATS_FILE_TMPDIR/$suite.err"))"
-		export HPO_VM_KERNEL
-	fi
 	guest_boot --append "hpo.pkg=installed hpo.coldplug=hotplug hpo.logd=1 $*"
 }
 
