@@ -69,6 +69,19 @@ wait_blocks() {
 	echo "# $DIMM_ID: ${#BLOCKS[@]} blocks $1 after ${output} ms" >&3
 }
 
+# cpu_add: hot-add a vCPU; it comes online (the rule's helper), one line,
+# nothing failed.  cpu: its name.
+cpu_add() {
+	# shellcheck disable=SC2119 # no arguments: the next free slot
+	vm_add_cpu
+	run -0 vm_sh "hpo-vm wait $BOUND 'hpo-vm new-cpus-are 1 1'"
+	run -0 vm_sh 'hpo-vm new-cpus'
+	cpu=${output%% *}
+	assert_logged_once "$cpu"
+	assert_line --regexp "${LOG_HELPER}${cpu}: online$"
+	assert_no_failure_logged
+}
+
 # log_mark: LOG_MARK is the syslog's line count now: wait_lines and
 # assert_logged_once look at the lines after it (a hot-removed DIMM's block
 # numbers come back with the next one).  Unset: the whole log.
