@@ -19,6 +19,20 @@ EOF
 	assert_logged_once "$@"
 }
 
+# assert_each_logged WHAT NAMES...: wait_logged NAMES, their lines of the
+# log to the report, and for each of NAMES a line "NAME: WHAT" of
+# hotplug-online (WHAT: an extended regular expression).
+assert_each_logged() {
+	local what=$1 n re
+	shift
+	wait_logged "$@"
+	re=$*
+	grep -E " (${re// /|}): " <<< "$output" | sed 's/^/# log: /' >&3 || true
+	for n; do
+		assert_line --regexp "${LOG_HELPER}${n}: $what"
+	done
+}
+
 # --- 150, 151: memhp_default_state=offline (bug 1) ---------------------------
 # The kernel was told on its command line to leave hot-added memory offline
 # and the configuration has no `memory =` line: neither setup nor the rule's
@@ -258,11 +272,6 @@ daxctl_system_ram() {
 	done
 	run -0 vm_sh 'daxctl list -D'
 	assert_output --partial '"mode":"system-ram"'
-	wait_logged "${names[@]}"
-	local re=${names[*]}
-	grep -E " (${re// /|}): " <<< "$output" | sed 's/^/# log: /' >&3 || true
-	for l in "${names[@]}"; do
-		assert_line --regexp "${LOG_HELPER}${l}: online \(128 MiB, node 0, zone Movable"
-	done
+	assert_each_logged 'online \(128 MiB, node 0, zone Movable' "${names[@]}"
 	assert_no_failure_logged
 }
