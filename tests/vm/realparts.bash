@@ -228,6 +228,18 @@ nvdimm_boot() {
 		--qemu-arg=-device --qemu-arg=nvdimm,id=nv0,memdev=nvm0,label-size=128K
 }
 
+# nvdimm_guest: skip the file on a host without ndctl or daxctl; else boot
+# the NVDIMM's guest (nvdimm_initrd, nvdimm_boot; NVDIMM_LATE as there) with
+# the package installed and its log service running.
+nvdimm_guest() {
+	local t
+	for t in ndctl daxctl; do
+		command -v "$t" > /dev/null || skip "no $t on this host (apt-get install ndctl daxctl)"
+	done
+	nvdimm_initrd "$BATS_FILE_TMPDIR/initramfs-nvdimm.cpio"
+	nvdimm_boot "$BATS_FILE_TMPDIR/initramfs-nvdimm.cpio" hpo.logd=1
+}
+
 # nvdimm_load_late: load the NVDIMM's modules now (insmod, dependencies
 # first, from the archive hpo.modules= would have used), as udev's coldplug
 # loads them on a machine whose initramfs does not have them.
