@@ -15,12 +15,7 @@ setup() {
 }
 
 setup_file() {
-	# in order, one root (bats --jobs runs other files' tests side by side)
-	export BATS_NO_PARALLELIZE_WITHIN_FILE=true
-	need_packages || return 0
-	need_root || return 0
-	export R=$BATS_FILE_TMPDIR/root
-	make_root "$R"
+	lifecycle_root || return 0
 	mkdir -p "$R/var/lib/dpkg/info" "$R/var/lib/dpkg/updates"
 	touch "$R/var/lib/dpkg/status"
 	list_root "$R" > "$BATS_FILE_TMPDIR/before"
@@ -85,17 +80,8 @@ status() {
 }
 
 @test "the installed helper runs: --version, status and online on a real sysfs snapshot" {
-	run -0 chroot "$R" /usr/sbin/hotplug-online --version
-	assert_output "hotplug-online $VERSION"
-	local sysfs
-	sysfs=$(sysfs_fixture "$R/tmp/sysfs-status")
-	run -0 chroot "$R" /usr/sbin/hotplug-online status --sysfs "${sysfs#"$R"}"
-	assert_output --regexp 'offline.*32-39'
-	# the shipped config file is the default policy: everything comes online
-	sysfs=$(sysfs_fixture "$R/tmp/sysfs-online")
-	run -0 chroot "$R" /usr/sbin/hotplug-online online --sysfs "${sysfs#"$R"}"
-	assert_equal "$(grep -h "" "$sysfs"/devices/system/memory/memory3[2-9]/state | sort -u)" online
-	assert_equal "$(grep -h "" "$sysfs"/devices/system/cpu/cpu[23]/online | sort -u)" 1
+	assert_installed_helper_runs
+	assert_equal "$(grep -h "" "$SYSFS"/devices/system/cpu/cpu[23]/online | sort -u)" 1
 }
 
 # A reinstall is an upgrade to dpkg: the same scripts, the same arguments.
@@ -108,12 +94,7 @@ status() {
 	assert_equal "$(noise)" ""
 	run -0 status
 	assert_output "install ok installed $VERSION-1"
-	run -0 tail -n 1 "$R/etc/hotplug-online.conf"
-	assert_output "memory = off"
-	local sysfs
-	sysfs=$(sysfs_fixture "$R/tmp/sysfs-edited")
-	run -0 chroot "$R" /usr/sbin/hotplug-online online --sysfs "${sysfs#"$R"}"
-	assert_equal "$(grep -h "" "$sysfs"/devices/system/memory/memory3[2-9]/state | sort -u)" offline
+	assert_memory_off_live
 }
 
 @test "remove: files gone, conffile kept, prerm and postrm ran" {
@@ -134,11 +115,7 @@ status() {
 	run status
 	refute_output --partial installed
 	rm -rf "$R"/tmp/sysfs-*
-	list_root "$R" > "$BATS_FILE_TMPDIR/after"
-	paste -d '\t' "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after" |
-		sed 's/^/# before | after: /' >&3
-	run diff -u "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after"
-	assert_success
+	assert_root_as_before --show
 	run -0 ls "$R/var/lib/dpkg/info"
 	refute_output --partial hotplug-online
 	# and the log shows every step
@@ -149,17 +126,8 @@ status() {
 # From here on the same root passes for the running system. Upgrades and
 # downgrades between this version and the 0.1 release (OLD_DEB, ea86314);
 # dpkg keeps the edited conffile, as under apt -o Dpkg::Options::=--force-confold.
+# (EDIT, edit_kept, set_up_only: packaging_helper.bash.)
 OLD_VERSION=$(dpkg-deb -f "$OLD_DEB" Version 2>/dev/null) || true
-EDIT="# edited here"
-
-# What setup leaves: the kernel's auto-online on, the value it replaced
-# recorded, in the format both versions read ("knob=value" lines); and
-# nothing else in /run/hotplug-online.
-set_up_only() {
-	assert_equal "$(cat "$R/sys/devices/system/memory/auto_online_blocks")" online
-	assert_equal "$(ls -A "$R/run/hotplug-online")" kernel-saved
-	assert_equal "$(cat "$R/run/hotplug-online/kernel-saved")" auto_online_blocks=offline
-}
 
 @test "running system: first install starts the log service, then setup and the replay run" {
 	make_live_root "$R"
@@ -187,8 +155,7 @@ postinst configure $VERSION-1: deb-systemd-invoke restart hotplug-online-log.ser
 	assert_equal "$(log_service)" "hotplug-online ${OLD_VERSION%-*}"
 	run -0 status
 	assert_output "install ok installed $OLD_VERSION"
-	run -0 tail -n 1 "$R/etc/hotplug-online.conf"
-	assert_output "$EDIT"
+	edit_kept
 	# 0.1's setup took 0.2's record as its own; no update replays add
 	assert_equal "$(cat "$R/run/hotplug-online/kernel-saved")" auto_online_blocks=offline
 	assert_equal "$(cat "$R/sys/devices/system/memory/auto_online_blocks")" online
@@ -206,8 +173,7 @@ postinst configure $VERSION-1: deb-systemd-invoke restart hotplug-online-log.ser
 	# 0.1's prerm stops it only on removal
 	assert_equal "$(log_service_calls)" "postinst configure $OLD_VERSION: deb-systemd-invoke restart hotplug-online-log.service"
 	assert_equal "$(log_service)" "hotplug-online $VERSION"
-	run -0 tail -n 1 "$R/etc/hotplug-online.conf"
-	assert_output "$EDIT"
+	edit_kept
 	set_up_only
 	run grep '^udevadm trigger' "$R/var/log/stub-calls"
 	assert_failure
@@ -226,11 +192,8 @@ postinst configure $VERSION-1: deb-systemd-invoke restart hotplug-online-log.ser
 	# restore put the kernel's value back and dropped the record
 	assert_equal "$(cat "$R/sys/devices/system/memory/auto_online_blocks")" offline
 	assert_equal "$(ls -A "$R/run/hotplug-online")" ""
-	run -0 tail -n 1 "$R/etc/hotplug-online.conf"
-	assert_output "$EDIT"
+	edit_kept
 	run -0 D -P hotplug-online
 	unmake_live_root "$R"
-	list_root "$R" > "$BATS_FILE_TMPDIR/after"
-	run diff -u "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after"
-	assert_success
+	assert_root_as_before
 }

@@ -14,12 +14,7 @@ setup() {
 }
 
 setup_file() {
-	# in order, one root (bats --jobs runs other files' tests side by side)
-	export BATS_NO_PARALLELIZE_WITHIN_FILE=true
-	need_packages || return 0
-	need_root || return 0
-	export R=$BATS_FILE_TMPDIR/root
-	make_root "$R"
+	lifecycle_root || return 0
 	# on a real system the filesystem and udev packages own these
 	mkdir -p "$R"/usr/lib/udev/rules.d "$R"/usr/lib/systemd/system \
 		"$R"/usr/lib/systemd/system-preset "$R"/usr/share/doc "$R"/usr/share/licenses \
@@ -87,15 +82,7 @@ ran_quietly() {
 }
 
 @test "the installed helper runs: --version, status and online on a real sysfs snapshot" {
-	run -0 chroot "$R" /usr/sbin/hotplug-online --version
-	assert_output "hotplug-online $VERSION"
-	local sysfs
-	sysfs=$(sysfs_fixture "$R/tmp/sysfs-status")
-	run -0 chroot "$R" /usr/sbin/hotplug-online status --sysfs "${sysfs#"$R"}"
-	assert_output --regexp 'offline.*32-39'
-	sysfs=$(sysfs_fixture "$R/tmp/sysfs-online")
-	run -0 chroot "$R" /usr/sbin/hotplug-online online --sysfs "${sysfs#"$R"}"
-	assert_equal "$(grep -h "" "$sysfs"/devices/system/memory/memory3[2-9]/state | sort -u)" online
+	assert_installed_helper_runs
 }
 
 # A reinstall is an upgrade to rpm: new %post 2, old %preun 1 and %postun 1.
@@ -111,13 +98,8 @@ ran_quietly() {
 	assert_equal "$(noise)" ""
 	run -0 Rp -q hotplug-online
 	assert_output "hotplug-online-$VERSION-1.$RPM_ARCH"
-	run -0 tail -n 1 "$R/etc/hotplug-online.conf"
-	assert_output "memory = off"
 	[ ! -e "$R/etc/hotplug-online.conf.rpmnew" ]
-	local sysfs
-	sysfs=$(sysfs_fixture "$R/tmp/sysfs-edited")
-	run -0 chroot "$R" /usr/sbin/hotplug-online online --sysfs "${sysfs#"$R"}"
-	assert_equal "$(grep -h "" "$sysfs"/devices/system/memory/memory3[2-9]/state | sort -u)" offline
+	assert_memory_off_live
 }
 
 @test "erase: %preun and %postun ran, the edited config is saved as .rpmsave, nothing else left" {
@@ -139,31 +121,14 @@ ran_quietly() {
 	run -0 Rp -i --nodeps "$RPM"
 	run -0 Rp -e --nodeps hotplug-online
 	assert_output ""
-	list_root "$R" > "$BATS_FILE_TMPDIR/after"
-	paste -d '\t' "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after" |
-		sed 's/^/# before | after: /' >&3
-	run diff -u "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after"
-	assert_success
+	assert_root_as_before --show
 }
 
 # From here on the same root passes for the running system. Upgrades and
 # downgrades (rpm -U --oldpackage) between the 0.1 release (OLD_RPM, ea86314)
 # and this version.
+# (EDIT, edit_kept, set_up_only: packaging_helper.bash.)
 OLD_VERSION=$(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$OLD_RPM" 2>/dev/null) || true
-EDIT="# edited here"
-
-# What setup leaves: the kernel's auto-online on, the value it replaced
-# recorded, in the format both versions read ("knob=value" lines); and
-# nothing else in /run/hotplug-online.
-set_up_only() {
-	assert_equal "$(cat "$R/sys/devices/system/memory/auto_online_blocks")" online
-	assert_equal "$(ls -A "$R/run/hotplug-online")" kernel-saved
-	assert_equal "$(cat "$R/run/hotplug-online/kernel-saved")" auto_online_blocks=offline
-}
-edit_kept() {
-	run -0 tail -n 1 "$R/etc/hotplug-online.conf"
-	assert_output "$EDIT"
-}
 
 @test "running system: 0.1 installed, its state from a hot-add" {
 	make_live_root "$R"
@@ -221,7 +186,5 @@ edit_kept() {
 	assert_equal "$(ls -A "$R/run/hotplug-online")" ""
 	rm "$R"/etc/hotplug-online.conf.rpm*
 	unmake_live_root "$R"
-	list_root "$R" > "$BATS_FILE_TMPDIR/after"
-	run diff -u "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after"
-	assert_success
+	assert_root_as_before
 }

@@ -9,6 +9,17 @@
 # The caller sets S (the scripts' directory as the world sees it: deb/postinst,
 # prerm, postrm; rpm/post, preun, postun, posttrans), WORLD_PATH, UDEV_ROOT.
 
+# From setup_file, as need_packages and need_root (packaging_helper.bash),
+# which it runs first: udev_world needs mount, PID and network namespaces.
+need_world() {
+	need_packages || return 1
+	need_root || return 1
+	if ! unshare --mount --pid --fork --net true 2>/dev/null; then
+		export PKG_SKIP="no mount, PID and network namespaces here"
+		return 1
+	fi
+}
+
 # deb NAME ARGS...: a command line running a deb maintainer script as dpkg does.
 deb() {
 	local name=$1

@@ -44,6 +44,18 @@ skip_if_unmet() {
 	fi
 }
 
+# From the lifecycle tests' setup_file (210, 220): their tests run in order
+# and share one scratch root, R (make_root). Returns non-zero where need_*
+# do: the tests cannot run.
+lifecycle_root() {
+	# in order, one root (bats --jobs runs other files' tests side by side)
+	export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+	need_packages || return 1
+	need_root || return 1
+	export R=$BATS_FILE_TMPDIR/root
+	make_root "$R"
+}
+
 # A root with nothing but a static busybox for sh, stat and the like, and
 # /dev/null: enough for maintainer scripts, no udevadm, no udevd, no /proc.
 make_root() {
@@ -185,12 +197,70 @@ list_root() {
 		-o -path ./var/log \) -prune -o -printf '%p %M\n' | LC_ALL=C sort)
 }
 
+# assert_root_as_before [--show]: every path under $R (list_root) is as
+# setup_file listed it in $BATS_FILE_TMPDIR/before; --show prints both
+# listings side by side first.
+assert_root_as_before() {
+	list_root "$R" > "$BATS_FILE_TMPDIR/after"
+	if [ "${1:-}" = --show ]; then
+		paste -d '\t' "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after" |
+			sed 's/^/# before | after: /' >&3
+	fi
+	run diff -u "$BATS_FILE_TMPDIR/before" "$BATS_FILE_TMPDIR/after"
+	assert_success
+}
+
 # A copy of the real sysfs snapshot from a hot-add with nothing onlining it.
 sysfs_fixture() {
 	local dir=$1
 	mkdir -p "$dir"
 	tar -xzf "$FIXTURES" -C "$dir" qemu-debian12-6.1-hotadd
 	echo "$dir/qemu-debian12-6.1-hotadd"
+}
+
+# assert_installed_helper_runs: the helper installed in $R says its version,
+# its `status` on a real sysfs snapshot (sysfs_fixture) sees the hot-added
+# blocks offline, and its `online` on another onlines every one of them (the
+# shipped config file is the default policy: everything comes online).
+# SYSFS: that second snapshot.
+assert_installed_helper_runs() {
+	run -0 chroot "$R" /usr/sbin/hotplug-online --version
+	assert_output "hotplug-online $VERSION"
+	SYSFS=$(sysfs_fixture "$R/tmp/sysfs-status")
+	run -0 chroot "$R" /usr/sbin/hotplug-online status --sysfs "${SYSFS#"$R"}"
+	assert_output --regexp 'offline.*32-39'
+	SYSFS=$(sysfs_fixture "$R/tmp/sysfs-online")
+	run -0 chroot "$R" /usr/sbin/hotplug-online online --sysfs "${SYSFS#"$R"}"
+	assert_equal "$(grep -h "" "$SYSFS"/devices/system/memory/memory3[2-9]/state | sort -u)" online
+}
+
+# assert_memory_off_live: the config file in $R ends with the "memory = off"
+# a test appended, and the installed helper obeys it: its `online` on a real
+# sysfs snapshot leaves the hot-added blocks offline.
+assert_memory_off_live() {
+	run -0 tail -n 1 "$R/etc/hotplug-online.conf"
+	assert_output "memory = off"
+	local sysfs
+	sysfs=$(sysfs_fixture "$R/tmp/sysfs-edited")
+	run -0 chroot "$R" /usr/sbin/hotplug-online online --sysfs "${sysfs#"$R"}"
+	assert_equal "$(grep -h "" "$sysfs"/devices/system/memory/memory3[2-9]/state | sort -u)" offline
+}
+
+# The lifecycle tests' edit of the config file on the running system, kept
+# across upgrades and downgrades (edit_kept: still its last line).
+EDIT="# edited here"
+edit_kept() {
+	run -0 tail -n 1 "$R/etc/hotplug-online.conf"
+	assert_output "$EDIT"
+}
+
+# What setup leaves in $R: the kernel's auto-online on, the value it
+# replaced recorded, in the format both versions read ("knob=value" lines);
+# and nothing else in /run/hotplug-online.
+set_up_only() {
+	assert_equal "$(cat "$R/sys/devices/system/memory/auto_online_blocks")" online
+	assert_equal "$(ls -A "$R/run/hotplug-online")" kernel-saved
+	assert_equal "$(cat "$R/run/hotplug-online/kernel-saved")" auto_online_blocks=offline
 }
 
 # A sysfs tree as `udevadm trigger` and `hotplug-online setup` see one: memory

@@ -43,17 +43,12 @@ assert_all_failed() {
 
 # Each block: online, one online line, one line naming the repair.
 assert_repaired() {
-	local l b names=()
+	local l names=()
 	[[ $ONLINE_MS != timeout ]] || fail "not all online within $BOUND s after the error was cleared" "$(vm_sh 'cat /run/hpo-vm-blocks; hpo-vm log')"
 	for l in "${STATES[@]}"; do names+=("${l%% *}"); done
 	echo "# ${names[*]}: all online ${ONLINE_MS} ms after the error was cleared" >&3
-	wait_logged "${names[@]}"
-	local re=${names[*]}
-	grep -E " (${re// /|}): " <<< "$output" | sed 's/^/# log: /' >&3 || true
 	# One for each attempt: the first may come before the error is cleared.
-	for b in "${names[@]}"; do
-		assert_line --regexp "${LOG_HELPER}${b}: the kernel's auto-online left it offline; onlining it"
-	done
+	assert_each_logged "the kernel's auto-online left it offline; onlining it" "${names[@]}"
 }
 
 @test "failed auto-online: the log service runs, the kernel onlines (auto_online_blocks online), the injector is loaded" {

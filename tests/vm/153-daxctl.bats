@@ -11,14 +11,7 @@
 # policy will auto-online memory, aborting").
 load realparts
 
-setup_file() {
-	local t
-	for t in ndctl daxctl; do
-		command -v "$t" > /dev/null || skip "no $t on this host (apt-get install ndctl daxctl)"
-	done
-	nvdimm_initrd "$BATS_FILE_TMPDIR/initramfs-nvdimm.cpio"
-	nvdimm_boot "$BATS_FILE_TMPDIR/initramfs-nvdimm.cpio" hpo.logd=1
-}
+setup_file() { nvdimm_guest; }
 teardown_file() { guest_stop; }
 
 @test "daxctl: setup leaves auto_online_blocks at offline on a machine with an NVDIMM, and says why" {

@@ -10,14 +10,7 @@
 # (153 loads the drivers before setup, as an initramfs that has them does.)
 load realparts
 
-setup_file() {
-	local t
-	for t in ndctl daxctl; do
-		command -v "$t" > /dev/null || skip "no $t on this host (apt-get install ndctl daxctl)"
-	done
-	nvdimm_initrd "$BATS_FILE_TMPDIR/initramfs-nvdimm.cpio"
-	NVDIMM_LATE=1 nvdimm_boot "$BATS_FILE_TMPDIR/initramfs-nvdimm.cpio" hpo.logd=1
-}
+setup_file() { NVDIMM_LATE=1 nvdimm_guest; }
 teardown_file() { guest_stop; }
 
 @test "daxctl, drivers loaded after setup: reconfigure-device --mode=system-ram succeeds; Movable, one line each" {

@@ -44,16 +44,7 @@ teardown_file() { guest_stop; }
 }
 
 @test "after-burst 6.1: a 1 GiB DIMM and a vCPU, one burst, with cgroup v1 cpusets, four tmpfs and hooks" {
-	run -0 vm_sh 'hpo-burst v1 && hpo-burst tmpfs && echo "hook_timeout = 2" >> /etc/hotplug-online.conf'
-	vm_sh 'hpo-burst v1-show' > "$BATS_FILE_TMPDIR/v1-before"
-	vm_sh 'hpo-burst tmpfs-show' > "$BATS_FILE_TMPDIR/tmpfs-before"
-	vm_sh 'hpo-vm memtotal' > "$BATS_FILE_TMPDIR/t0"
-	vm_sh 'hpo-vm mark' > "$BATS_FILE_TMPDIR/mark"
-	ab_burst 1G
-	echo "$AB_CPU ${BLOCKS[*]}" > "$BATS_FILE_TMPDIR/burst"
-	vm_sh 'hpo-vm memtotal' > "$BATS_FILE_TMPDIR/t1"
-	run -0 vm_sh "hpo-vm all online $DIMM_ADDR $DIMM_SIZE && cat /sys/devices/system/cpu/$AB_CPU/online"
-	assert_output 1
+	ab_first_burst v1 1G
 }
 
 @test "after-burst 6.1: cgroup v1: the docker-like child and grandchild get the CPU, the pinned one does not; one cpusets line" {
@@ -74,12 +65,7 @@ pinned cpus=1 mems=0"
 }
 
 @test "after-burst 6.1: tmpfs: size=50%, no size= and size=20% keep their share of the new MemTotal, size=64m does not change; one tmpfs line" {
-	local t0 t1
-	t0=$(< "$BATS_FILE_TMPDIR/t0") t1=$(< "$BATS_FILE_TMPDIR/t1")
-	sed "s/^/# tmpfs before (MemTotal $t0 kB): /" "$BATS_FILE_TMPDIR/tmpfs-before" >&3
-	vm_sh 'hpo-burst tmpfs-show' > "$BATS_FILE_TMPDIR/tmpfs-after"
-	sed "s/^/# tmpfs after (MemTotal $t1 kB): /" "$BATS_FILE_TMPDIR/tmpfs-after" >&3
-	ab_assert_tmpfs "$(< "$BATS_FILE_TMPDIR/tmpfs-before")" "$(< "$BATS_FILE_TMPDIR/tmpfs-after")" "$t0" "$t1" 1
+	ab_assert_first_tmpfs
 	run -0 ab_lines "$(< "$BATS_FILE_TMPDIR/mark")"
 	assert_equal "$(grep -c ': tmpfs:' <<< "$output")" 1
 	assert_line --regexp "${LOG_HELPER}tmpfs: .*/dev/shm 50%"
@@ -90,10 +76,7 @@ pinned cpus=1 mems=0"
 }
 
 @test "after-burst 6.1: hooks: each runs once, the good one's environment says the burst; exit 3 and the timeout logged; backup, non-executable, broken symlink never run" {
-	local cpu blocks
-	read -r cpu blocks < "$BATS_FILE_TMPDIR/burst"
-	read -ra BLOCKS <<< "$blocks"
-	ab_assert_hooks "$(< "$BATS_FILE_TMPDIR/mark")" "$cpu"
+	ab_assert_first_hooks
 }
 
 @test "after-burst 6.1, negative control: cpusets = off, tmpfs = off: another 256 MiB and vCPU change neither; the hooks run again" {

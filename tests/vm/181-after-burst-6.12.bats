@@ -51,16 +51,7 @@ teardown_file() { guest_stop; }
 }
 
 @test "after-burst 6.12: a 256 MiB DIMM and a vCPU, one burst, with cgroup v2 cpusets, four tmpfs and hooks" {
-	run -0 vm_sh 'hpo-burst v2 && hpo-burst tmpfs && echo "hook_timeout = 2" >> /etc/hotplug-online.conf'
-	vm_sh 'hpo-burst v2-show' > "$BATS_FILE_TMPDIR/v2-before"
-	vm_sh 'hpo-burst tmpfs-show' > "$BATS_FILE_TMPDIR/tmpfs-before"
-	vm_sh 'hpo-vm memtotal' > "$BATS_FILE_TMPDIR/t0"
-	vm_sh 'hpo-vm mark' > "$BATS_FILE_TMPDIR/mark"
-	ab_burst 256M
-	echo "$AB_CPU ${BLOCKS[*]}" > "$BATS_FILE_TMPDIR/burst"
-	vm_sh 'hpo-vm memtotal' > "$BATS_FILE_TMPDIR/t1"
-	run -0 vm_sh "hpo-vm all online $DIMM_ADDR $DIMM_SIZE && cat /sys/devices/system/cpu/$AB_CPU/online"
-	assert_output 1
+	ab_first_burst v2 256M
 }
 
 @test "after-burst 6.12: cgroup v2: the cgroup with empty cpuset.cpus has the new CPU in cpuset.cpus.effective, the one with 0-1 keeps 0-1; no cpusets line" {
@@ -82,12 +73,7 @@ pinned cpus=[0-1] effective=0-1"
 }
 
 @test "after-burst 6.12: tmpfs: size=50%, no size= and size=20% keep their share of the new MemTotal, size=64m does not change; one tmpfs line" {
-	local t0 t1
-	t0=$(< "$BATS_FILE_TMPDIR/t0") t1=$(< "$BATS_FILE_TMPDIR/t1")
-	sed "s/^/# tmpfs before (MemTotal $t0 kB): /" "$BATS_FILE_TMPDIR/tmpfs-before" >&3
-	vm_sh 'hpo-burst tmpfs-show' > "$BATS_FILE_TMPDIR/tmpfs-after"
-	sed "s/^/# tmpfs after (MemTotal $t1 kB): /" "$BATS_FILE_TMPDIR/tmpfs-after" >&3
-	ab_assert_tmpfs "$(< "$BATS_FILE_TMPDIR/tmpfs-before")" "$(< "$BATS_FILE_TMPDIR/tmpfs-after")" "$t0" "$t1" 1
+	ab_assert_first_tmpfs
 	run -0 ab_lines "$(< "$BATS_FILE_TMPDIR/mark")"
 	run -0 grep ': tmpfs:' <<< "$output"
 	ab_say 'log' <<< "$output"
@@ -99,10 +85,7 @@ pinned cpus=[0-1] effective=0-1"
 }
 
 @test "after-burst 6.12: hooks: each runs once, the good one's environment says the burst; exit 3 and the timeout logged; backup, non-executable, broken symlink never run" {
-	local cpu blocks
-	read -r cpu blocks < "$BATS_FILE_TMPDIR/burst"
-	read -ra BLOCKS <<< "$blocks"
-	ab_assert_hooks "$(< "$BATS_FILE_TMPDIR/mark")" "$cpu"
+	ab_assert_first_hooks
 }
 
 @test "after-burst 6.12: last: a 64 GiB DIMM (1 GiB of memmap) with about 200 MiB available: status said so, the kernel refuses it, a line says why" {

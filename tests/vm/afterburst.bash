@@ -48,13 +48,8 @@ afterburst_initrd() {
 # with the package installed, its log service running and the hooks in
 # place; skip the file if SUITE's kernel cannot be had.
 ab_boot() {
-	local suite=$1
+	suite_kernel "$1"
 	shift
-	if [[ -n $suite ]]; then
-		HPO_VM_KERNEL=$(vm_kernel_of "$suite" 2> "$BATS_FILE_TMPDIR/$suite.err") ||
-			skip "no $suite kernel (tests/vm/kernel.sh $suite: $(tr '\n' ' ' < "$BATS_FILE_TMPDIR/$suite.err"))"
-		export HPO_VM_KERNEL
-	fi
 	[[ -f $BATS_FILE_TMPDIR/initramfs-afterburst.cpio ]] ||
 		afterburst_initrd "$BATS_FILE_TMPDIR/initramfs-afterburst.cpio" || return 1
 	HPO_VM_INITRD=$BATS_FILE_TMPDIR/initramfs-afterburst.cpio guest_boot "$@"
@@ -118,6 +113,26 @@ ab_burst() {
 	echo "# burst: ${#BLOCKS[@]} blocks and $AB_CPU; last block online at $AB_LAST_BLOCK s, last event $AB_LAST_EVENT s, 50-good at $AB_GOOD_START s, hooks done at $AB_END s: $(awk -v a="$AB_LAST_BLOCK" -v b="$AB_END" 'BEGIN { printf "%.2f", b - a }') s from the last block online to the end of the hooks" >&3
 }
 
+# ab_first_burst CGROUP SIZE: the first burst of a 18x file: hpo-burst
+# CGROUP (v1, v2: its cpuset cgroups) and tmpfs, hook_timeout = 2, then
+# ab_burst SIZE; the DIMM's blocks and the CPU are online.  For the tests
+# after it, in BATS_FILE_TMPDIR: CGROUP-before (hpo-burst CGROUP-show),
+# tmpfs-before, t0 and t1 (MemTotal before and after), mark (the syslog's,
+# before) and burst (the CPU and the blocks).
+ab_first_burst() {
+	local cg=$1
+	run -0 vm_sh "hpo-burst $cg && hpo-burst tmpfs && echo 'hook_timeout = 2' >> /etc/hotplug-online.conf"
+	vm_sh "hpo-burst $cg-show" > "$BATS_FILE_TMPDIR/$cg-before"
+	vm_sh 'hpo-burst tmpfs-show' > "$BATS_FILE_TMPDIR/tmpfs-before"
+	vm_sh 'hpo-vm memtotal' > "$BATS_FILE_TMPDIR/t0"
+	vm_sh 'hpo-vm mark' > "$BATS_FILE_TMPDIR/mark"
+	ab_burst "$2"
+	echo "$AB_CPU ${BLOCKS[*]}" > "$BATS_FILE_TMPDIR/burst"
+	vm_sh 'hpo-vm memtotal' > "$BATS_FILE_TMPDIR/t1"
+	run -0 vm_sh "hpo-vm all online $DIMM_ADDR $DIMM_SIZE && cat /sys/devices/system/cpu/$AB_CPU/online"
+	assert_output 1
+}
+
 # ab_say TAG: each line of stdin to the report (fd 3) as "# TAG: LINE".
 ab_say() {
 	local l
@@ -164,6 +179,17 @@ ab_assert_tmpfs() {
 	[[ -z $bad ]] || fail "$bad" "$(printf 'before (MemTotal %s kB):\n%s\nafter (MemTotal %s kB):\n%s\n' "$t0" "$before" "$t1" "$after")"
 }
 
+# ab_assert_first_tmpfs: ab_assert_tmpfs GROWN=1 of ab_first_burst's tmpfs
+# lines (before, and now) and MemTotal, both shown in the report.
+ab_assert_first_tmpfs() {
+	local t0 t1
+	t0=$(< "$BATS_FILE_TMPDIR/t0") t1=$(< "$BATS_FILE_TMPDIR/t1")
+	sed "s/^/# tmpfs before (MemTotal $t0 kB): /" "$BATS_FILE_TMPDIR/tmpfs-before" >&3
+	vm_sh 'hpo-burst tmpfs-show' > "$BATS_FILE_TMPDIR/tmpfs-after"
+	sed "s/^/# tmpfs after (MemTotal $t1 kB): /" "$BATS_FILE_TMPDIR/tmpfs-after" >&3
+	ab_assert_tmpfs "$(< "$BATS_FILE_TMPDIR/tmpfs-before")" "$(< "$BATS_FILE_TMPDIR/tmpfs-after")" "$t0" "$t1" 1
+}
+
 # ab_assert_hooks MARK CPU: after line MARK of the syslog, one line for each
 # hook that runs (exit 0, exit 3, killed after 2 s) and none for the others;
 # each ran once more than before (the counts in $AB_RAN_BEFORE, hooks-ran
@@ -203,6 +229,15 @@ HOTPLUG_ONLINE_MEMORY_BLOCKS=
 HOTPLUG_ONLINE_MEMORY_BYTES=0
 HOTPLUG_ONLINE_NODES="
 	fi
+}
+
+# ab_assert_first_hooks: ab_assert_hooks for ab_first_burst (its mark, CPU
+# and blocks).
+ab_assert_first_hooks() {
+	local cpu blocks
+	read -r cpu blocks < "$BATS_FILE_TMPDIR/burst"
+	read -ra BLOCKS <<< "$blocks"
+	ab_assert_hooks "$(< "$BATS_FILE_TMPDIR/mark")" "$cpu"
 }
 
 # ab_headroom FILL_MB SIZE: FILL_MB MiB in a tmpfs file (MemAvailable

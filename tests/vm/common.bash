@@ -33,6 +33,16 @@ guest_boot() {
 
 guest_stop() { "$HPO_VM_CTL" -d "$BATS_FILE_TMPDIR/vm" stop; }
 
+# suite_kernel SUITE: export HPO_VM_KERNEL, the path of SUITE's kernel
+# (kernel.sh SUITE); '' leaves it as it is (Debian 12's).  Skip the test, or
+# from setup_file the file, saying why, when SUITE's kernel cannot be had.
+suite_kernel() {
+	[[ -n $1 ]] || return 0
+	HPO_VM_KERNEL=$(vm_kernel_of "$1" 2> "$BATS_FILE_TMPDIR/$1.err") ||
+		skip "no $1 kernel (tests/vm/kernel.sh $1: $(tr '\n' ' ' < "$BATS_FILE_TMPDIR/$1.err"))"
+	export HPO_VM_KERNEL
+}
+
 # What the guest looked like when a test failed: bats shows it with the failure.
 teardown() {
 	[[ -n ${BATS_TEST_COMPLETED-} ]] && return 0
@@ -57,6 +67,19 @@ add_dimm() {
 wait_blocks() {
 	run -0 vm_sh --timeout $((BOUND + 30)) "hpo-vm wait $BOUND 'hpo-vm all $1 $DIMM_ADDR $DIMM_SIZE'"
 	echo "# $DIMM_ID: ${#BLOCKS[@]} blocks $1 after ${output} ms" >&3
+}
+
+# cpu_add: hot-add a vCPU; it comes online (the rule's helper), one line,
+# nothing failed.  cpu: its name.
+cpu_add() {
+	# shellcheck disable=SC2119 # no arguments: the next free slot
+	vm_add_cpu
+	run -0 vm_sh "hpo-vm wait $BOUND 'hpo-vm new-cpus-are 1 1'"
+	run -0 vm_sh 'hpo-vm new-cpus'
+	cpu=${output%% *}
+	assert_logged_once "$cpu"
+	assert_line --regexp "${LOG_HELPER}${cpu}: online$"
+	assert_no_failure_logged
 }
 
 # log_mark: LOG_MARK is the syslog's line count now: wait_lines and

@@ -113,18 +113,6 @@ policy_sequence() {
 	hot_remove
 }
 
-# cpu_add: hot-add a vCPU; it comes online (the rule's helper), one line.
-cpu_add() {
-	# shellcheck disable=SC2119 # no arguments: the next free slot
-	vm_add_cpu
-	run -0 vm_sh "hpo-vm wait $BOUND 'hpo-vm new-cpus-are 1 1'"
-	run -0 vm_sh 'hpo-vm new-cpus'
-	cpu=${output%% *}
-	assert_logged_once "$cpu"
-	assert_line --regexp "${LOG_HELPER}${cpu}: online$"
-	assert_no_failure_logged
-}
-
 # assert_replays_marked: an `udevadm trigger --action=add` of a memory block
 # and a CPU reaches udevd with SYNTH_UUID (the kernel's mark of a
 # replayed event, 4.13+), in the kernel's event and in udevd's.

@@ -19,6 +19,20 @@ EOF
 	assert_logged_once "$@"
 }
 
+# assert_each_logged WHAT NAMES...: wait_logged NAMES, their lines of the
+# log to the report, and for each of NAMES a line "NAME: WHAT" of
+# hotplug-online (WHAT: an extended regular expression).
+assert_each_logged() {
+	local what=$1 n re
+	shift
+	wait_logged "$@"
+	re=$*
+	grep -E " (${re// /|}): " <<< "$output" | sed 's/^/# log: /' >&3 || true
+	for n; do
+		assert_line --regexp "${LOG_HELPER}${n}: $what"
+	done
+}
+
 # --- 150, 151: memhp_default_state=offline (bug 1) ---------------------------
 # The kernel was told on its command line to leave hot-added memory offline
 # and the configuration has no `memory =` line: neither setup nor the rule's
@@ -30,13 +44,8 @@ EOF
 # (as systemd starts it), plus KERNEL-ARGS; skip the file if SUITE's kernel
 # cannot be had.
 memhp_boot() {
-	local suite=$1
+	suite_kernel "$1"
 	shift
-	if [[ -n $suite ]]; then
-		HPO_VM_KERNEL=$(vm_kernel_of "$suite" 2> "$BATS_FILE_TMPDIR/$suite.err") ||
-			skip "no $suite kernel (tests/vm/kernel.sh $suite: $(tr '\n' ' ' < "$BATS_FILE_TMPDIR/$suite.err"))"
-		export HPO_VM_KERNEL
-	fi
 	guest_boot --append "hpo.pkg=installed hpo.coldplug=hotplug hpo.logd=1 $*"
 }
 
@@ -219,6 +228,18 @@ nvdimm_boot() {
 		--qemu-arg=-device --qemu-arg=nvdimm,id=nv0,memdev=nvm0,label-size=128K
 }
 
+# nvdimm_guest: skip the file on a host without ndctl or daxctl; else boot
+# the NVDIMM's guest (nvdimm_initrd, nvdimm_boot; NVDIMM_LATE as there) with
+# the package installed and its log service running.
+nvdimm_guest() {
+	local t
+	for t in ndctl daxctl; do
+		command -v "$t" > /dev/null || skip "no $t on this host (apt-get install ndctl daxctl)"
+	done
+	nvdimm_initrd "$BATS_FILE_TMPDIR/initramfs-nvdimm.cpio"
+	nvdimm_boot "$BATS_FILE_TMPDIR/initramfs-nvdimm.cpio" hpo.logd=1
+}
+
 # nvdimm_load_late: load the NVDIMM's modules now (insmod, dependencies
 # first, from the archive hpo.modules= would have used), as udev's coldplug
 # loads them on a machine whose initramfs does not have them.
@@ -263,11 +284,6 @@ daxctl_system_ram() {
 	done
 	run -0 vm_sh 'daxctl list -D'
 	assert_output --partial '"mode":"system-ram"'
-	wait_logged "${names[@]}"
-	local re=${names[*]}
-	grep -E " (${re// /|}): " <<< "$output" | sed 's/^/# log: /' >&3 || true
-	for l in "${names[@]}"; do
-		assert_line --regexp "${LOG_HELPER}${l}: online \(128 MiB, node 0, zone Movable"
-	done
+	assert_each_logged 'online \(128 MiB, node 0, zone Movable' "${names[@]}"
 	assert_no_failure_logged
 }
