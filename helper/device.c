@@ -100,19 +100,18 @@ static enum outcome left_alone(const struct ctx *c, const struct device *d, cons
  * "" when it says nothing. */
 void describe_block(struct ctx *c, int blockfd, bool zone, char *buf, size_t size)
 {
-	char name[32];
+	char mib[32] = "", nd[32] = "", zn[48] = "", name[32];
 	unsigned long node;
-	int n = 0;
 
-	buf[0] = '\0';
 	if (block_size(c))
-		n += snprintf(buf + n, size - (size_t)n, " (%llu MiB", c->block_size >> 20);
+		snprintf(mib, sizeof(mib), "%llu MiB", c->block_size >> 20);
 	if (block_node(blockfd, &node) == 0)
-		n += snprintf(buf + n, size - (size_t)n, "%snode %lu", n ? ", " : " (", node);
+		snprintf(nd, sizeof(nd), "%snode %lu", mib[0] ? ", " : "", node);
 	if (zone && block_zone(blockfd, name, sizeof(name)) == 0)
-		n += snprintf(buf + n, size - (size_t)n, "%szone %s", n ? ", " : " (", name);
-	if (n)
-		snprintf(buf + n, size - (size_t)n, ")");
+		snprintf(zn, sizeof(zn), "%szone %s", mib[0] || nd[0] ? ", " : "", name);
+	buf[0] = '\0';
+	if (mib[0] || nd[0] || zn[0])
+		snprintf(buf, size, " (%s%s%s)", mib, nd, zn);
 }
 
 static enum outcome onlined(struct ctx *c, const struct device *d, int fd, const char *type)

@@ -131,6 +131,8 @@ int parse_list(const char *s, unsigned long *bits, unsigned long max);
 void format_list(const unsigned long *bits, unsigned long max, char *buf, size_t size);
 void sort_indexes(unsigned long *v, size_t n);
 void format_indexes(const unsigned long *v, size_t n, char *buf, size_t size);
+/* Room enough that format_indexes() never cuts n indexes short. */
+#define INDEXES_SIZE(n) ((n) * 21 + 48)
 int parse_mountinfo(char *line, struct mount *m);
 bool has_option(const char *options, const char *opt);
 int parse_meminfo(const char *text, const char *key, unsigned long long *kb);

@@ -61,6 +61,8 @@ static long long last_ms;          /* the last memory or CPU event */
 static struct burst before;        /* MemTotal and nodes with memory, as of the last burst */
 static struct burst next;          /* what came online, for the steps */
 static bool next_due;
+static unsigned long *blocks;      /* the blocks that came online, for the steps */
+static size_t nblocks, capblocks;
 static pid_t child;
 
 static long long now_ms(void)
@@ -173,11 +175,10 @@ static void snapshot(struct ctx *c)
 /* What came online, added to the next burst's steps. */
 static void take(struct ctx *c)
 {
-	unsigned long *blocks = malloc((nadded + 1) * sizeof(*blocks)), node;
-	size_t n = 0;
-	unsigned long now[BITMAP_LONGS(MAX_NODES)];
+	unsigned long node, now[BITMAP_LONGS(MAX_NODES)];
 
 	for (size_t i = 0; i < nadded; i++) {
+		unsigned long *more;
 		int fd;
 
 		if (!added[i].online)
@@ -189,24 +190,19 @@ static void take(struct ctx *c)
 			continue;
 		}
 		next.bytes += block_size(c);
-		if (blocks)
-			blocks[n++] = added[i].d.index;
+		if (nblocks == capblocks &&   /* out of memory: the hooks' list lacks it */
+		    (more = realloc(blocks, (capblocks + 256) * sizeof(*blocks)))) {
+			blocks = more;
+			capblocks += 256;
+		}
+		if (nblocks < capblocks)
+			blocks[nblocks++] = added[i].d.index;
 		if ((fd = open_device(c, &added[i].d)) >= 0 && block_node(fd, &node) == 0 &&
 		    node < MAX_NODES)
 			next.nodes[node / LONG_BITS] |= 1UL << node % LONG_BITS;
 		if (fd >= 0)
 			close(fd);
 	}
-	if (blocks && n) {
-		/* After the blocks of a burst that waited for the last one's steps. */
-		size_t o = strlen(next.blocks);
-
-		if (o && o + 1 < sizeof(next.blocks))
-			next.blocks[o++] = ',';
-		sort_indexes(blocks, n);
-		format_indexes(blocks, n, next.blocks + o, sizeof(next.blocks) - o);
-	}
-	free(blocks);
 	if (nodes_with_memory(c, now) == 0)
 		for (size_t i = 0; i < BITMAP_LONGS(MAX_NODES); i++)
 			next.new_nodes[i] |= now[i] & ~before.nodes_before[i];
@@ -291,11 +287,20 @@ static void settle(struct ctx *c, const char *config, long long quiet_for)
 /* One child at a time runs the steps; a burst that ends meanwhile waits. */
 static void run_steps(struct ctx *c)
 {
+	size_t n = 0;
+
 	if (child > 0 && waitpid(child, NULL, WNOHANG) == 0)
 		return;
 	child = 0;
 	if (!next_due)
 		return;
+	/* The blocks of every burst since the last run, each once, ascending. */
+	sort_indexes(blocks, nblocks);
+	for (size_t i = 0; i < nblocks; i++)
+		if (n == 0 || blocks[n - 1] != blocks[i])
+			blocks[n++] = blocks[i];
+	format_indexes(blocks, n, next.blocks, sizeof(next.blocks));
+	nblocks = 0;
 	memcpy(next.nodes_before, before.nodes_before, sizeof(next.nodes_before));
 	next.memtotal = before.memtotal;
 	if ((child = fork()) == 0)

@@ -71,14 +71,12 @@ static void add_block(struct ctx *c, struct mem_sum *m, unsigned long index)
 	close(fd);
 }
 
-/* The text's lists, "32-39,41" or "none": whole, as LIST_SIZE() is room
- * enough for format_indexes(). */
-#define LIST_SIZE(n) ((n) * 21 + 48)
+/* The text's lists, "32-39,41" or "none", whole (INDEXES_SIZE()). */
 static char *list;
 
 static void print_list(const unsigned long *v, size_t n)
 {
-	format_indexes(v, n, list, LIST_SIZE(n));
+	format_indexes(v, n, list, INDEXES_SIZE(n));
 	fputs(n ? list : "none", stdout);
 }
 
@@ -325,7 +323,7 @@ int status(struct ctx *c, bool json)
 	load_headroom(c);
 	if (r == 0 && !(cpu_off = malloc((ncpus + 1) * sizeof(*cpu_off))))
 		r = -ENOMEM;
-	if (r == 0 && !(list = malloc(LIST_SIZE(nblocks + ncpus))))
+	if (r == 0 && !(list = malloc(INDEXES_SIZE(nblocks + ncpus))))
 		r = -ENOMEM;
 	if (r == 0) {
 		split_cpus(c, cpus, ncpus, cpu_off, &noff, &non);

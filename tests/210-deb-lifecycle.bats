@@ -32,7 +32,7 @@ D() {
 # chatter: anything a maintainer script said, and dpkg's warnings. No package
 # owns /usr in this root, so dpkg's notice that it left /usr is expected; a
 # downgrade is warned of, and --force-confold says it kept the conffile. The
-# stub systemd's "stub: " lines are log_service_calls'.
+# stub systemd's "stub: " lines are unit_calls'.
 # debhelper's part of the postinst calls deb-systemd-helper, from Debian's
 # Essential init-system-helpers, which this busybox root lacks.
 noise() {
@@ -49,15 +49,16 @@ noise() {
 		-e '^ ==> Using current old file as you requested\.$' || true
 }
 
-# Each start, stop, restart of the log service in the last `run D`, after the
-# script that asked: "prerm upgrade 0.1.0-1: deb-systemd-invoke stop UNIT".
-log_service_calls() {
+# Each start, stop, restart of the log service and the .path unit in the last
+# `run D`, after the script that asked: "prerm upgrade 0.1.0-1:
+# deb-systemd-invoke stop UNIT".
+unit_calls() {
 	# shellcheck disable=SC2016 # an awk program
 	printf '%s\n' "${lines[@]}" | awk '
-		/^D0*2: fork\/exec .*\/hotplug-online\.[a-z]+ \(/ {
-			s = $0; sub(/.*\/hotplug-online\./, "", s); sub(/ \( */, " ", s)
+		/^D0*2: fork\/exec .*\/(hotplug-online\.)?(pre|post)(inst|rm) \(/ {
+			s = $0; sub(/.*\//, "", s); sub(/^hotplug-online\./, "", s); sub(/ \( */, " ", s)
 			sub(/ *\)$/, "", s); script = s; next }
-		/^stub: .*hotplug-online-log\.service/ { sub(/^stub: /, ""); print script ": " $0 }'
+		/^stub: .*hotplug-online-(log\.service|setup\.path)/ { sub(/^stub: /, ""); print script ": " $0 }'
 }
 
 status() {
@@ -133,7 +134,8 @@ OLD_VERSION=$(dpkg-deb -f "$OLD_DEB" Version 2>/dev/null) || true
 	make_live_root "$R"
 	LIVE=live run -0 D -i "$DEB"
 	assert_equal "$(noise)" ""
-	assert_equal "$(log_service_calls)" "postinst configure: deb-systemd-invoke start hotplug-online-log.service"
+	assert_equal "$(unit_calls)" "postinst configure: deb-systemd-invoke start hotplug-online-setup.path
+postinst configure: deb-systemd-invoke start hotplug-online-log.service"
 	assert_equal "$(log_service)" "hotplug-online $VERSION"
 	set_up_only
 	# the log service first, so that it logs what the replay onlines
@@ -150,7 +152,8 @@ OLD_VERSION=$(dpkg-deb -f "$OLD_DEB" Version 2>/dev/null) || true
 	: > "$R/var/log/stub-calls"
 	LIVE=live run -0 D -i --force-confold "$OLD_DEB"
 	assert_equal "$(noise)" ""
-	assert_equal "$(log_service_calls)" "prerm upgrade $OLD_VERSION: deb-systemd-invoke stop hotplug-online-log.service
+	assert_equal "$(unit_calls)" "prerm upgrade $OLD_VERSION: deb-systemd-invoke stop hotplug-online-log.service
+postinst configure $VERSION-1: deb-systemd-invoke restart hotplug-online-setup.path
 postinst configure $VERSION-1: deb-systemd-invoke restart hotplug-online-log.service"
 	assert_equal "$(log_service)" "hotplug-online ${OLD_VERSION%-*}"
 	run -0 status
@@ -171,7 +174,11 @@ postinst configure $VERSION-1: deb-systemd-invoke restart hotplug-online-log.ser
 	LIVE=live run -0 D -i --force-confold "$DEB"
 	assert_equal "$(noise)" ""
 	# 0.1's prerm stops it only on removal
-	assert_equal "$(log_service_calls)" "postinst configure $OLD_VERSION: deb-systemd-invoke restart hotplug-online-log.service"
+	# The .path unit stopped while dpkg replaces the conffile (preinst),
+	# started again once it is in place (postinst).
+	assert_equal "$(unit_calls)" "preinst upgrade $OLD_VERSION $VERSION-1: deb-systemd-invoke stop hotplug-online-setup.path
+postinst configure $OLD_VERSION: deb-systemd-invoke start hotplug-online-setup.path
+postinst configure $OLD_VERSION: deb-systemd-invoke restart hotplug-online-log.service"
 	assert_equal "$(log_service)" "hotplug-online $VERSION"
 	edit_kept
 	set_up_only
@@ -187,7 +194,8 @@ postinst configure $VERSION-1: deb-systemd-invoke restart hotplug-online-log.ser
 	: > "$R/var/log/stub-calls"
 	LIVE=live run -0 D -r hotplug-online
 	assert_equal "$(noise)" ""
-	assert_equal "$(log_service_calls)" "prerm remove: deb-systemd-invoke stop hotplug-online-log.service"
+	assert_equal "$(unit_calls)" "prerm remove: deb-systemd-invoke stop hotplug-online-log.service
+prerm remove: deb-systemd-invoke stop hotplug-online-setup.path"
 	assert_equal "$(log_service)" stopped
 	# restore put the kernel's value back and dropped the record
 	assert_equal "$(cat "$R/sys/devices/system/memory/auto_online_blocks")" offline

@@ -43,15 +43,16 @@ noise() {
 		-e '^warning: /etc/hotplug-online\.conf created as /etc/hotplug-online\.conf\.rpmnew$' || true
 }
 
-# Each start, stop, restart, try-restart of the log service in the last
+# Each start, stop, restart, try-restart of the log service and the .path
+# unit in the last
 # `run Rp -vv`, after the scriptlet that asked (sh -x's trace):
 # "%preun(0.2.0-1): systemctl stop UNIT...".
-log_service_calls() {
+unit_calls() {
 	# shellcheck disable=SC2016 # an awk program
 	printf '%s\n' "${lines[@]}" | awk '
 		/^D: %[a-z]+\(hotplug-online-.*\): scriptlet start$/ {
 			s = $2; sub(/hotplug-online-/, "", s); sub(/\.[^.]*\):$/, ")", s); script = s; next }
-		/^\+ systemctl (start|stop|restart|try-restart) .*hotplug-online-log\.service/ {
+		/^\+ systemctl (start|stop|restart|try-restart) .*hotplug-online-(log\.service|setup\.path)/ {
 			sub(/^\+ /, ""); print script ": " $0 }'
 }
 
@@ -134,7 +135,8 @@ OLD_VERSION=$(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$OLD_RPM" 2>/dev/null) || tr
 	make_live_root "$R"
 	LIVE=live run -0 Rp -ivv --nodeps "$OLD_RPM"
 	assert_equal "$(noise)" ""
-	assert_equal "$(log_service_calls)" "%post($OLD_VERSION): systemctl start hotplug-online-log.service"
+	assert_equal "$(unit_calls)" "%post($OLD_VERSION): systemctl start hotplug-online-setup.path
+%post($OLD_VERSION): systemctl start hotplug-online-log.service"
 	assert_equal "$(log_service)" "hotplug-online ${OLD_VERSION%-*}"
 	set_up_only
 	echo "$EDIT" >> "$R/etc/hotplug-online.conf"
@@ -145,7 +147,11 @@ OLD_VERSION=$(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$OLD_RPM" 2>/dev/null) || tr
 	: > "$R/var/log/stub-calls"
 	LIVE=live run -0 Rp -Uvv --nodeps "$RPM"
 	assert_equal "$(noise)" ""
-	assert_equal "$(log_service_calls)" "%postun($OLD_VERSION): systemctl try-restart hotplug-online-setup.path hotplug-online-log.service"
+	# The .path unit stopped while rpm replaces the config file (%pre),
+	# started again once it is in place (%post).
+	assert_equal "$(unit_calls)" "%prein($VERSION-1): systemctl stop hotplug-online-setup.path
+%post($VERSION-1): systemctl start hotplug-online-setup.path
+%postun($OLD_VERSION): systemctl try-restart hotplug-online-setup.path hotplug-online-log.service"
 	assert_equal "$(log_service)" "hotplug-online $VERSION"
 	edit_kept
 	set_up_only
@@ -160,7 +166,8 @@ OLD_VERSION=$(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$OLD_RPM" 2>/dev/null) || tr
 	: > "$R/var/log/stub-calls"
 	LIVE=live run -0 Rp -Uvv --oldpackage --nodeps "$OLD_RPM"
 	assert_equal "$(noise)" ""
-	assert_equal "$(log_service_calls)" "%preun($VERSION-1): systemctl stop hotplug-online-log.service
+	assert_equal "$(unit_calls)" "%preun($VERSION-1): systemctl stop hotplug-online-log.service
+%postun($VERSION-1): systemctl try-restart hotplug-online-setup.path
 %postun($VERSION-1): systemctl start hotplug-online-log.service"
 	assert_equal "$(log_service)" "hotplug-online ${OLD_VERSION%-*}"
 	run -0 Rp -q hotplug-online
@@ -180,7 +187,7 @@ OLD_VERSION=$(rpm -qp --qf '%{VERSION}-%{RELEASE}' "$OLD_RPM" 2>/dev/null) || tr
 	: > "$R/var/log/stub-calls"
 	LIVE=live run -0 Rp -evv --nodeps hotplug-online
 	assert_equal "$(noise)" "warning: /etc/hotplug-online.conf saved as /etc/hotplug-online.conf.rpmsave"
-	assert_equal "$(log_service_calls)" "%preun($VERSION-1): systemctl stop hotplug-online-setup.path hotplug-online-log.service"
+	assert_equal "$(unit_calls)" "%preun($VERSION-1): systemctl stop hotplug-online-setup.path hotplug-online-log.service"
 	assert_equal "$(log_service)" stopped
 	assert_equal "$(cat "$R/sys/devices/system/memory/auto_online_blocks")" offline
 	assert_equal "$(ls -A "$R/run/hotplug-online")" ""

@@ -48,3 +48,8 @@ teardown() { sd_teardown; }
 	sd_hot_add
 	sd_check "${BLOCKS[@]}" "$CPU"
 }
+
+@test "after the upgrade: a change to the configuration file runs setup again (the .path unit)" {
+	run -0 vm_sh --timeout 60 "echo 'memory = online_movable' >> /etc/hotplug-online.conf &&
+		sd-vm wait-journal 30 '^auto_online_blocks: online_movable \\(was online\\)'"
+}

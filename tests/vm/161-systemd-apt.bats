@@ -7,9 +7,10 @@
 # hot-add also shows what comes after it (issue 19) with real parts: two
 # containers of Debian's runc, one with the CPUs runc copied from the root
 # and one pinned to cpu1, and the tmpfs mounts as systemd and the initramfs
-# make them (/dev/shm, /run, and /tmp from systemd's tmp.mount).  Negative
-# control: both steps off, another hot-add changes neither.  See
-# systemd/README.md.
+# make them (/dev/shm, /run, and /tmp from systemd's tmp.mount), and a
+# hook that records its environment.  Negative control: both steps off,
+# another hot-add changes neither (the hook's second run says they are
+# done).  See systemd/README.md.
 load common
 # shellcheck source-path=SCRIPTDIR source=systemd/lib.bash
 source "$BATS_TEST_DIRNAME/systemd/lib.bash"
@@ -35,7 +36,8 @@ teardown() { sd_teardown; }
 
 @test "cgroup v1: runc containers, one with the CPUs copied from the root, one pinned to cpu1" {
 	run -0 vm_sh --timeout 120 'sd-vm ctr-up docker-like && sd-vm ctr-up pinned 1 &&
-		sd-vm ctr-cpus docker-like && sd-vm ctr-cpus pinned && sd-vm tmp-mount && sd-vm tmpfs'
+		sd-vm ctr-cpus docker-like && sd-vm ctr-cpus pinned && sd-vm hook && sd-vm tmp-mount &&
+		sd-vm tmpfs'
 	printf '#   %s\n' "${lines[@]}" >&3
 	grep -E '^(memtotal|/)' <<< "$output" > "$BATS_FILE_TMPDIR/tmpfs-before"
 	# runc copied the root's 0-1 into /hpo and /hpo/docker-like.
@@ -48,7 +50,13 @@ teardown() { sd_teardown; }
 
 @test "after apt install: a 512 MiB DIMM and a vCPU online, one journal line each" {
 	sd_hot_add
+	echo "${BLOCKS[0]#memory}-${BLOCKS[3]#memory} ${CPU#cpu}" > "$BATS_FILE_TMPDIR/burst"
 	sd_check "${BLOCKS[@]}" "$CPU"
+}
+
+@test "after the hot-add: a hook ran once, its environment the burst: blocks, CPU, bytes" {
+	run -0 vm_sh "sd-vm wait-journal 30 '^hook 50-mark: exit 0\$' && cat /run/sd-vm.hook"
+	assert_output "$(< "$BATS_FILE_TMPDIR/burst") $((512 << 20))"
 }
 
 @test "after the hot-add: the copied container gets cpu2, the pinned one not; one cpusets line" {
@@ -59,7 +67,7 @@ teardown() { sd_teardown; }
 	assert_line -n 1 'inside 0-2'
 	assert_line -n 2 'cgroup 1'
 	assert_line -n 3 'inside 1'
-	assert_line -n 4 --regexp "^cpusets: 2 of /sys/fs/cgroup/cpuset get CPUs '2'"
+	assert_line -n 4 --regexp "^cpusets: 2 of /sys/fs/cgroup/cpuset get CPUs '2'\$"
 	[[ ${#lines[@]} == 5 ]]
 }
 
@@ -104,8 +112,10 @@ share() {
 	before=$(grep '^/' <<< "$output")
 	sd_hot_add
 	sd_check "${BLOCKS[@]}" "$CPU"
-	# No step logs when off: 5 s is twice what the steps took above.
-	run -0 vm_sh "sleep 5; sd-vm ctr-cpus docker-like; cat /sys/fs/cgroup/cpuset/cpuset.cpus
+	# The hooks run after the cpusets and tmpfs steps: their second run
+	# says that the steps are done.
+	run -0 vm_sh --timeout 60 "sd-vm wait-journal 30 '^hook 50-mark: exit 0\$' 2 &&
+		sd-vm ctr-cpus docker-like; cat /sys/fs/cgroup/cpuset/cpuset.cpus
 		sd-vm tmpfs; sd-vm journal | grep -cE '^(cpusets|tmpfs): '"
 	printf '#   %s\n' "${lines[@]}" >&3
 	assert_line -n 0 'cgroup 0-2'

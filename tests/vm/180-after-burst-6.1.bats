@@ -61,7 +61,7 @@ pinned cpus=1 mems=0"
 	run -0 ab_lines "$(< "$BATS_FILE_TMPDIR/mark")"
 	grep -E ': (cpusets|tmpfs):' <<< "$output" | sed 's/^/# log: /' >&3
 	assert_equal "$(grep -c ': cpusets:' <<< "$output")" 1
-	assert_line --regexp "${LOG_HELPER}cpusets: 2 of /sys/fs/cgroup/cpuset get CPUs '2'"
+	assert_line --regexp "${LOG_HELPER}cpusets: 2 of /sys/fs/cgroup/cpuset get CPUs '2'\$"
 }
 
 @test "after-burst 6.1: tmpfs: size=50%, no size= and size=20% keep their share of the new MemTotal, size=64m does not change; one tmpfs line" {

@@ -15,12 +15,11 @@ vm-deps:
 # the files side by side; the tests of one file share a guest, in order).
 VM_JOBS ?= $(shell command -v parallel >/dev/null 2>&1 && nproc || echo 1)
 
-# ea86314's package, the other side of the upgrade and downgrade tests and
-# daxctl's negative control: the one check-packaging uses.
-VM_OLD_DEB = $(firstword $(wildcard $(OLD_DIST)/hotplug-online_*_amd64.deb))
-
+# old-packages: ea86314's package, the other side of the upgrade and
+# downgrade tests and daxctl's negative control, as check-packaging uses it
+# (tests/vm/lib.sh, vm_old_deb, finds it in build/old-ea86314).
 check-vm: deb old-packages vm-deps
-	HPO_VM_DEB=$(VM_DEB) HPO_VM_OLD_DEB=$(VM_OLD_DEB) bats --timing $(if $(filter true,$(CI)),--tap) \
+	HPO_VM_DEB=$(VM_DEB) bats --timing $(if $(filter true,$(CI)),--tap) \
 		$(if $(filter-out 1,$(VM_JOBS)),--jobs $(VM_JOBS)) $(sort $(wildcard tests/vm/*.bats))
 
 demo: deb vm-deps
@@ -31,6 +30,6 @@ demo: deb vm-deps
 # The systemd guest's scenarios alone (tests/vm/16x-*.bats: Debian 12 with
 # systemd as PID 1, tests/vm/systemd/README.md), as check-vm runs them too.
 check-vm-systemd: deb old-packages vm-deps
-	HPO_VM_DEB=$(VM_DEB) HPO_VM_OLD_DEB=$(VM_OLD_DEB) bats --timing $(if $(filter true,$(CI)),--tap) tests/vm/16*-systemd-*.bats
+	HPO_VM_DEB=$(VM_DEB) bats --timing $(if $(filter true,$(CI)),--tap) tests/vm/16*-systemd-*.bats
 
 .PHONY: check-vm-systemd
