@@ -2,7 +2,6 @@
 /* hotplug-online: online hot-added memory blocks and CPUs.  See
  * hotplug-online(8). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,40 +61,59 @@ static void set_error(struct args *a, const char *before, const char *what, cons
 			 shown(what, buf, sizeof(buf)), after);
 }
 
-static const struct option longopts[] = {
-	{ "sysfs", required_argument, NULL, 'S' }, { "config", required_argument, NULL, 'C' },
-	{ "dry-run", no_argument, NULL, 'n' },     { "json", no_argument, NULL, 'J' },
-	{ "help", no_argument, NULL, 'h' },        { "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
-};
+/* --opt VALUE or --opt=VALUE; advances *i past a separate value. */
+static const char *opt_value(struct args *a, int argc, char **argv, int *i, const char *name)
+{
+	size_t len = strlen(name);
+	const char *v;
+
+	if (argv[*i][len] == '=')
+		v = argv[*i] + len + 1;
+	else if (*i + 1 < argc)
+		v = argv[++*i];
+	else
+		v = "";
+	if (!*v)
+		set_error(a, "option ", name, " needs a value");
+	return v;
+}
+
+static bool is_opt(const char *arg, const char *name)
+{
+	size_t len = strlen(name);
+
+	return strncmp(arg, name, len) == 0 && (arg[len] == '\0' || arg[len] == '=');
+}
 
 static void parse_args(struct args *a, int argc, char **argv)
 {
-	int c;
+	bool opts = true;
 
 	a->sysfs = "/sys";
-	opterr = 0;   /* our messages, naming the argument */
-	while ((c = getopt_long(argc, argv, ":hVn", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h': a->help = true; break;
-		case 'V': a->version = true; break;
-		case 'n': a->dry_run = true; break;
-		case 'J': a->json = true; break;
-		case 'S': a->sysfs = optarg; break;
-		case 'C': a->config = optarg; break;
-		case ':': set_error(a, "option ", argv[optind - 1], " needs a value"); break;
-		default:  /* optopt: a short one, perhaps inside "-nq"; 0: a long one */
-			set_error(a, "unknown option ", optopt ? (char[]){ '-', (char)optopt, 0 } :
-				  argv[optind - 1], "");
-		}
-		if ((c == 'S' || c == 'C') && !*optarg)
-			set_error(a, "option ", c == 'S' ? "--sysfs" : "--config", " needs a value");
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+
+		if (opts && strcmp(s, "--") == 0)
+			opts = false;
+		else if (opts && (strcmp(s, "-h") == 0 || strcmp(s, "--help") == 0))
+			a->help = true;
+		else if (opts && (strcmp(s, "-V") == 0 || strcmp(s, "--version") == 0))
+			a->version = true;
+		else if (opts && (strcmp(s, "-n") == 0 || strcmp(s, "--dry-run") == 0))
+			a->dry_run = true;
+		else if (opts && strcmp(s, "--json") == 0)
+			a->json = true;
+		else if (opts && is_opt(s, "--sysfs"))
+			a->sysfs = opt_value(a, argc, argv, &i, "--sysfs");
+		else if (opts && is_opt(s, "--config"))
+			a->config = opt_value(a, argc, argv, &i, "--config");
+		else if (opts && s[0] == '-' && s[1] != '\0')
+			set_error(a, "unknown option ", s, "");
+		else if (!a->cmd)
+			a->cmd = s;
+		else   /* operands move down over the options: argv is ours */
+			argv[a->noperands++] = argv[i];
 	}
-	/* getopt_long moved the operands behind the options: command first. */
-	if (optind < argc)
-		a->cmd = argv[optind++];
-	a->operands = argv + optind;
-	a->noperands = argc - optind;
 	if (a->help || a->version || a->error[0])
 		return;
 	if (!a->cmd)
