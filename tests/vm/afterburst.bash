@@ -35,7 +35,9 @@ afterburst_initrd() {
 		"$AB_OUT" "$AB_OUT" > "$h/99-end"
 	printf '#!/bin/sh\nmkdir -p %s\necho ran >> %s/10-x~\n' "$AB_OUT" "$AB_OUT" > "$h/10-x~"
 	printf '#!/bin/sh\nmkdir -p %s\necho ran >> %s/40-noexec\n' "$AB_OUT" "$AB_OUT" > "$h/40-noexec"
-	chmod 0755 "$h/50-good" "$h/60-fail" "$h/70-hang" "$h/99-end" "$h/10-x~"
+	# A name a shell would split: refused and logged, never run.
+	printf '#!/bin/sh\nmkdir -p %s\necho ran >> %s/30-bad\n' "$AB_OUT" "$AB_OUT" > "$h/30-a b"
+	chmod 0755 "$h/50-good" "$h/60-fail" "$h/70-hang" "$h/99-end" "$h/10-x~" "$h/30-a b"
 	chmod 0644 "$h/40-noexec"
 	ln -s /nonexistent/hook "$h/20-broken"
 	vm_initrd_plus "$out" "$dir"
@@ -191,14 +193,15 @@ ab_assert_first_tmpfs() {
 }
 
 # ab_assert_hooks MARK CPU: after line MARK of the syslog, one line for each
-# hook that runs (exit 0, exit 3, killed after 2 s) and none for the others;
-# each ran once more than before (the counts in $AB_RAN_BEFORE, hooks-ran
-# lines), the others never; 50-good's environment names the burst: BLOCKS
-# (128 MiB blocks, node 0) and CPU.
+# hook that runs (exit 0, exit 3, killed after 2 s) and for the one whose
+# name is refused, none for the others; each ran once more than before (the
+# counts in $AB_RAN_BEFORE, hooks-ran lines), the others never; 50-good's
+# environment names the burst: BLOCKS (128 MiB blocks, node 0) and CPU.
 ab_assert_hooks() {
 	local mark=$1 cpu=$2 first last h n
 	run -0 vm_sh "hpo-vm log $mark | grep -E 'hotplug-online(\\[[0-9]+\\])?: hook ' | sed 's/^.*hotplug-online\\[[0-9]*\\]: //'"
-	assert_equal "$output" "hook 50-good: exit 0
+	assert_equal "$output" "hook '30-a b': unexpected name: not run
+hook 50-good: exit 0
 hook 60-fail: exit 3
 hook 70-hang: killed after 2 s (hook_timeout)
 hook 99-end: exit 0"
@@ -208,6 +211,7 @@ hook 99-end: exit 0"
 		assert_line "$h $((${n:-0} + 1))"
 	done
 	refute_line --partial '10-x~'
+	refute_line --partial '30-bad'
 	refute_line --partial '40-noexec'
 	refute_line --partial '70-hang-woke'
 	run -0 vm_sh 'hpo-burst hung'

@@ -18,9 +18,14 @@ VM_JOBS ?= $(shell command -v parallel >/dev/null 2>&1 && nproc || echo 1)
 # old-packages: ea86314's package, the other side of the upgrade and
 # downgrade tests and daxctl's negative control, as check-packaging uses it
 # (tests/vm/lib.sh, vm_old_deb, finds it in build/old-ea86314).
+# The systemd guest's files first: they are the longest (a debootstrap'd
+# root, apt runs), and started last they left one job running alone.
+VM_FILES = $(sort $(wildcard tests/vm/16*.bats)) \
+	$(filter-out tests/vm/16%,$(sort $(wildcard tests/vm/*.bats)))
+
 check-vm: deb old-packages vm-deps
 	HPO_VM_DEB=$(VM_DEB) bats --timing $(if $(filter true,$(CI)),--tap) \
-		$(if $(filter-out 1,$(VM_JOBS)),--jobs $(VM_JOBS)) $(sort $(wildcard tests/vm/*.bats))
+		$(if $(filter-out 1,$(VM_JOBS)),--jobs $(VM_JOBS)) $(VM_FILES)
 
 demo: deb vm-deps
 	@HPO_VM_DEB=$(VM_DEB) tests/vm/demo.sh
