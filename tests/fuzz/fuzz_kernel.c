@@ -16,6 +16,18 @@ static const char *const cmdline_keys[] = {
 	"memory_hotplug.auto_movable_ratio=", "memory_hotplug.auto_movable_numa_aware=",
 };
 
+/* The models' result: the word at p, n bytes, cut to cut - 1, shown(). */
+static int model_word(const char *p, size_t n, size_t cut, char *word, size_t size)
+{
+	char raw[256];
+
+	n = n < cut - 1 ? n : cut - 1;
+	memcpy(raw, p, n);
+	raw[n] = '\0';
+	shown(raw, word, size);
+	return 1;
+}
+
 /* The model: the words (split at space, tab, newline; none after a "--"
  * word); the last one starting with memhp_default_state= (the kernel
  * takes the last), else the first starting with a memory_hotplug. key;
@@ -46,17 +58,7 @@ static int model_cmdline(const char *s, char *word, size_t size)
 		p += n;
 	}
 	word[0] = '\0';
-	if (!found)
-		return 0;
-	{
-		char raw[256];
-
-		found_n = found_n < sizeof(raw) - 1 ? found_n : sizeof(raw) - 1;
-		memcpy(raw, found, found_n);
-		raw[found_n] = '\0';
-		shown(raw, word, size);
-	}
-	return 1;
+	return found ? model_word(found, found_n, 256, word, size) : 0;
 }
 
 static void check_cmdline(const char *s, size_t size)
@@ -91,15 +93,8 @@ static int model_cpu_limit(const char *s, char *word, size_t size)
 		if (n == 2 && p[0] == '-' && p[1] == '-')
 			break;
 		if ((n > 8 && memcmp(p, "maxcpus=", 8) == 0) || (n == 5 && memcmp(p, "nosmt", 5) == 0) ||
-		    (n > 6 && memcmp(p, "nosmt=", 6) == 0)) {
-			char raw[64];
-
-			n = n < sizeof(raw) - 1 ? n : sizeof(raw) - 1;
-			memcpy(raw, p, n);
-			raw[n] = '\0';
-			shown(raw, word, size);
-			return 1;
-		}
+		    (n > 6 && memcmp(p, "nosmt=", 6) == 0))
+			return model_word(p, n, 64, word, size);
 		p += n;
 	}
 	word[0] = '\0';
