@@ -162,7 +162,10 @@ if [ ! -f "$dir/ok" ]; then
 	# The split layout: the image package only depends on its parts.
 	kver=${pkg#linux-image-}
 	pkgs=("$pkg=$ver")
-	if apt-cache "${apt[@]}" depends "$pkg=$ver" 2> /dev/null | grep -q "Depends: linux-binary-$kver\$"; then
+	# Read whole, then matched: `apt-cache | grep -q` under pipefail fails
+	# when grep stops reading before apt-cache is done writing (SIGPIPE).
+	deps=$(apt-cache "${apt[@]}" depends "$pkg=$ver" 2> /dev/null) || true
+	if grep -q "Depends: linux-binary-$kver\$" <<< "$deps"; then
 		pkgs=("linux-binary-$kver=$ver" "linux-base-$kver=$ver")
 	fi
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/hpo-kernel.XXXXXX")
@@ -199,7 +202,7 @@ if [ ! -f "$dir/ok" ]; then
 	check_config "$cfg"
 	extract_vmlinux "$z" "$dir.new/boot/vmlinux" || true
 	# XEN_ELFNOTE_PHYS32_ENTRY (0x12): the PVH entry point qemu jumps to.
-	if readelf -n "$dir.new/boot/vmlinux" 2> /dev/null | grep -q '^ *Xen .*(0x00000012)'; then
+	if grep -q '^ *Xen .*(0x00000012)' <<< "$(readelf -n "$dir.new/boot/vmlinux" 2> /dev/null)"; then
 		boot=boot/vmlinux
 	else
 		echo "kernel.sh: no PVH-bootable vmlinux in '$z': booting the bzImage (slower under TCG)" >&2
@@ -221,7 +224,8 @@ if [ ! -f "$mcpio" ]; then
 	kver=${pkg#linux-image-}
 	mpkg=$pkg
 	get=("$pkg=$ver")
-	if apt-cache "${apt[@]}" depends "$pkg=$ver" 2> /dev/null | grep -q "Depends: linux-modules-$kver\$"; then
+	deps=$(apt-cache "${apt[@]}" depends "$pkg=$ver" 2> /dev/null) || true
+	if grep -q "Depends: linux-modules-$kver\$" <<< "$deps"; then
 		# modules.builtin is in linux-base.
 		mpkg=linux-modules-$kver
 		get=("$mpkg=$ver" "linux-base-$kver=$ver")

@@ -166,7 +166,7 @@ pstart=$(((sects + 1) * 512 + off))
 boot=vmlinuz
 # (tail dies of SIGPIPE when head is done: the file, not the status, counts.)
 tail -c +"$((pstart + 1))" "$new/vmlinuz" | head -c "$((len - 4))" | xz -dc > "$new/vmlinux" 2> /dev/null || true
-if readelf -n "$new/vmlinux" 2> /dev/null | grep -q '^ *Xen .*(0x00000012)'; then
+if grep -q '^ *Xen .*(0x00000012)' <<< "$(readelf -n "$new/vmlinux" 2> /dev/null)"; then
 	boot=vmlinux
 else
 	rm -f "$new/vmlinux"
