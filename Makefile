@@ -39,10 +39,12 @@ $(B)/hotplug-online: $(SRC) $(HDR) VERSION
 	@if readelf -l $@ | grep -q INTERP || readelf -d $@ | grep -q NEEDED; then \
 		echo "$@: not statically linked" >&2; rm -f $@; exit 1; fi
 
-# Test build: same source plus the fault-injection seam (never installed).
-$(B)/hotplug-online-test: $(SRC) $(HDR) VERSION
+# Test build: the same source linked with the test seams
+# (tests/test_helper/seams.c: errno injector, uname, a test's uevents).
+SEAMS := tests/test_helper/seams.c -Wl,--wrap=openat,--wrap=uname,--wrap=recvmsg
+$(B)/hotplug-online-test: $(SRC) $(HDR) VERSION tests/test_helper/seams.c
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -DHOTPLUG_ONLINE_TEST $(LDFLAGS) -o $@ $(SRC)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(SRC) $(SEAMS)
 
 # The unit tests' own tools: the log service's tests multicast kernel
 # uevents with uevent-send; ns-run runs the helper in a mount namespace

@@ -164,7 +164,7 @@ static int cpusets(struct ctx *c, const struct burst *b, const struct mount *mou
 
 		for (int k = 0; fd >= 0 && k < 2 && e >= 0; k++)
 			if (w.grown[i].vals[k][0])
-				e = write_attr("cpuset", fd, k ? w.mems_file : w.cpus_file, w.grown[i].vals[k]);
+				e = write_attr(fd, k ? w.mems_file : w.cpus_file, w.grown[i].vals[k]);
 		if (fd >= 0)
 			close(fd);
 		if (e < 0)

@@ -19,20 +19,20 @@
 #define MAX_TRIES 10       /* EBUSY/EAGAIN: 10 tries, about 2 s in all */
 #define MAX_DELAY_MS 500
 
-/* The kernel command line's words that matter here, read once. */
-void load_cmdline(struct ctx *c)
+/* The kernel command line's words that matter here: 0, or -errno (said). */
+int load_cmdline(struct ctx *c)
 {
 	char line[4096];
 	int r = read_attr(AT_FDCWD, "/proc/cmdline", line, sizeof(line));
 
 	if (r < 0) {
-		/* Unreadable: as if it said nothing, so that no RAM stays offline. */
 		say(LOG_ERR, "cannot read '/proc/cmdline': %s", r == -EBADMSG ?
 		    "unexpected contents" : strerror(-r));
-		return;
+		return r;
 	}
 	parse_cmdline(line, c->cmdline_memory, sizeof(c->cmdline_memory));
 	parse_cpu_limit(line, c->cmdline_cpu, sizeof(c->cmdline_cpu));
+	return 0;
 }
 
 static bool kernel_at_least(unsigned long major, unsigned long minor)
@@ -48,14 +48,13 @@ static bool kernel_at_least(unsigned long major, unsigned long minor)
  * did (the kernel, another rule: daxctl counts that as success too), or
  * -errno.  EBUSY and EAGAIN are retried with backoff, well inside udev's
  * event timeout. */
-static int write_until_online(const struct device *d, int fd, const char *attr,
-			      const char *val, const char *online)
+static int write_until_online(int fd, const char *attr, const char *val, const char *online)
 {
 	long delay = 10;
 
 	for (int tries = 1;; tries++) {
 		char now[32];
-		int r = write_attr(d->name, fd, attr, val);
+		int r = write_attr(fd, attr, val);
 
 		if (r == 0)
 			return 0;
@@ -143,7 +142,7 @@ static int fall_back(const struct device *d, int fd, const char **type)
 	if (!ok)
 		return -ECANCELED;
 	*type = "online";
-	return write_until_online(d, fd, "state", *type, "online");
+	return write_until_online(fd, "state", *type, "online");
 }
 
 static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
@@ -191,7 +190,7 @@ static enum outcome online_memory(struct ctx *c, const struct device *d, int fd)
 	if (c->why == BY_REPAIR)
 		say(LOG_NOTICE, "%s: the kernel's auto-online left it offline; onlining it as %s",
 		    d->name, type);
-	r = write_until_online(d, fd, "state", type, "online");
+	r = write_until_online(fd, "state", type, "online");
 	if (r == -EINVAL && strcmp(type, "online") != 0 && !c->cfg.strict)
 		r = fall_back(d, fd, &type);
 	if (r == 1)
@@ -247,7 +246,7 @@ static enum outcome online_cpu(struct ctx *c, const struct device *d, int fd)
 		printf("%s: would online\n", d->name);
 		return OUT_ONLINED;
 	}
-	r = write_until_online(d, fd, "online", "1", "1");
+	r = write_until_online(fd, "online", "1", "1");
 	/* The kernel refuses an SMT sibling while SMT is off: a choice. */
 	if (r == -EPERM && smt_disabled(c))
 		return left_alone(c, d, "left offline (SMT disabled)");

@@ -163,7 +163,7 @@ int open_path(int dirfd, const char *path);
 int class_dir(struct ctx *c, enum devtype t);
 int open_device(struct ctx *c, const struct device *d);
 int read_attr(int dirfd, const char *name, char *buf, size_t size);
-int write_attr(const char *who, int dirfd, const char *name, const char *val);
+int write_attr(int dirfd, const char *name, const char *val);
 unsigned long long block_size(struct ctx *c);
 int block_node(int blockfd, unsigned long *node);
 int block_zone(int blockfd, char *zone, size_t size);
@@ -188,7 +188,7 @@ int write_saved(const struct knobs *saved);
 /* device.c: acting on one device */
 enum outcome online_device(struct ctx *c, const struct device *d);
 void describe_block(struct ctx *c, int blockfd, bool zone, char *buf, size_t size);
-void load_cmdline(struct ctx *c);
+int load_cmdline(struct ctx *c);
 
 /* kernel.c: setup and restore. */
 int cmd_setup(struct ctx *c);

@@ -39,24 +39,14 @@ static int inputs(struct ctx *c, struct knobs *now, struct knobs *saved)
 	return EXIT_OK;
 }
 
-static int kernel_caps(struct ctx *c, const struct knobs *now, struct kernel_caps *k)
+static void kernel_caps(struct ctx *c, const struct knobs *now, struct kernel_caps *k)
 {
-	char line[4096];
-	static char word[64];
-	int r = read_attr(AT_FDCWD, "/proc/cmdline", line, sizeof(line));
-
 	memset(k, 0, sizeof(*k));
 	k->auto_online = now->val[K_AUTO_ONLINE][0] != '\0';
 	k->policy = now->val[K_POLICY][0] != '\0';
 	k->arch_skip = arch_skips_memory();
 	k->dax = has_devices(c, "dax") || has_devices(c, "nd") || has_devices(c, "cxl");
-	k->cmdline = word;
-	if (r >= 0)
-		parse_cmdline(line, word, sizeof(word));
-	else
-		say(LOG_ERR, "cannot read the kernel command line: %s",
-		    r == -EBADMSG ? "unexpected contents" : strerror(-r));
-	return r;
+	k->cmdline = c->cmdline_memory;
 }
 
 /* Set knob k to val, recording what it held first. */
@@ -126,8 +116,10 @@ int cmd_setup(struct ctx *c)
 
 	if (r != EXIT_OK)
 		return r;
-	if (kernel_caps(c, &now, &caps) < 0)
+	/* Unreadable, it might hold the administrator's choice: write nothing. */
+	if (load_cmdline(c) < 0)
 		return EXIT_USAGE;
+	kernel_caps(c, &now, &caps);
 	plan_kernel(&c->cfg, &caps, &plan);
 	say(LOG_INFO, "%s", plan.why);
 	if (caps.cmdline[0] && c->cfg.memory_set)   /* shown() already */

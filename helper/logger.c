@@ -351,12 +351,8 @@ static int drain(struct ctx *c, int fd)
 		}
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-#ifndef HOTPLUG_ONLINE_TEST
-		/* Only the kernel (port 0); the test build takes a test's too. */
-		if (from.pid != 0)
-			continue;
-#endif
-		if ((mh.msg_flags & MSG_TRUNC) == 0)
+		/* Only the kernel's (port 0). */
+		if (from.pid == 0 && (mh.msg_flags & MSG_TRUNC) == 0)
 			handle(c, buf, (size_t)n);
 	}
 }

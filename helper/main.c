@@ -284,6 +284,7 @@ int main(int argc, char **argv)
 		    "devices/system/cpu", shown(a.sysfs, b, sizeof(b)));
 		return EXIT_USAGE;
 	}
+	/* Unreadable: as if it said nothing, so that no RAM stays offline. */
 	if (udev || strcmp(a.cmd, "online") == 0 || strcmp(a.cmd, "log") == 0)
 		load_cmdline(&c);
 	if (udev)

@@ -109,55 +109,15 @@ int read_attr(int dirfd, const char *name, char *buf, size_t size)
 	return n;
 }
 
-#ifdef HOTPLUG_ONLINE_TEST
-/* The test build's errno injector: HOTPLUG_ONLINE_TEST_FAULTS="memory40=EBUSY*3
- * cpu2=EPERM" fails writes for that device (the first N only with *N). */
-static int injected(const char *who)
-{
-	static const struct { const char *name; int err; } errs[] = {
-		{ "EBUSY", EBUSY }, { "EAGAIN", EAGAIN }, { "EINVAL", EINVAL },
-		{ "ENOENT", ENOENT }, { "EPERM", EPERM }, { "ENOMEM", ENOMEM }, { "EIO", EIO },
-	};
-	static unsigned long used;
-	const char *p = getenv("HOTPLUG_ONLINE_TEST_FAULTS");
-	size_t wl = strlen(who);
-
-	for (; p && *p; p += strcspn(p, " "), p += strspn(p, " ")) {
-		size_t n = strcspn(p + wl + 1, " *");
-
-		if (strncmp(p, who, wl) != 0 || p[wl] != '=')
-			continue;
-		if (p[wl + 1 + n] == '*' && used >= strtoul(p + wl + 2 + n, NULL, 10))
-			return 0;
-		for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
-			if (strlen(errs[i].name) == n && strncmp(p + wl + 1, errs[i].name, n) == 0) {
-				used++;
-				return -errs[i].err;
-			}
-	}
-	return 0;
-}
-#else
-static int injected(const char *who)
-{
-	(void)who;
-	return 0;
-}
-#endif
-
-/* Write an attribute of `who` (a device, a knob): 0 or -errno (-EIO for a
- * short write, which to sysfs means the store failed).  O_TRUNC as a
- * shell's "echo online > state": a plain file (a test tree) ends up
- * holding just the value. */
-int write_attr(const char *who, int dirfd, const char *name, const char *val)
+/* Write an attribute: 0 or -errno (-EIO for a short write, which to sysfs
+ * means the store failed).  O_TRUNC as a shell's "echo online > state": a
+ * plain file (a test tree) ends up holding just the value. */
+int write_attr(int dirfd, const char *name, const char *val)
 {
 	size_t len = strlen(val);
 	ssize_t n;
-	int r = injected(who), fd;
+	int r, fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
-	if (r < 0)
-		return r;
-	fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, val, len);
@@ -396,18 +356,10 @@ void sleep_ms(long ms)
 
 static struct utsname uts;
 
-/* uname(2), once; the test build can pretend to be another machine or
- * kernel (HOTPLUG_ONLINE_TEST_ARCH, _RELEASE), which no namespace fakes. */
 static void load_uname(void)
 {
-	if (uts.release[0] || uname(&uts) < 0)
-		return;
-#ifdef HOTPLUG_ONLINE_TEST
-	if (getenv("HOTPLUG_ONLINE_TEST_ARCH"))
-		snprintf(uts.machine, sizeof(uts.machine), "%s", getenv("HOTPLUG_ONLINE_TEST_ARCH"));
-	if (getenv("HOTPLUG_ONLINE_TEST_RELEASE"))
-		snprintf(uts.release, sizeof(uts.release), "%s", getenv("HOTPLUG_ONLINE_TEST_RELEASE"));
-#endif
+	if (!uts.release[0])
+		uname(&uts);
 }
 
 const char *kernel_release(void)
@@ -461,7 +413,7 @@ int write_knob(struct ctx *c, enum knob k, const char *val)
 
 	if (dir < 0)
 		return dir;
-	r = write_attr(knob_name(k), dir, knob_name(k), val);
+	r = write_attr(dir, knob_name(k), val);
 	close(dir);
 	return r;
 }

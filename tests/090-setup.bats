@@ -334,16 +334,16 @@ auto_online_blocks: online (was offline)' ]] || fail "command line '$words': $ou
 	before=$(tree_sums)
 	printf 'quiet\0memhp_default_state=online\n' >"$CMDLINE"
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
-	assert_equal "$stderr" 'hotplug-online: cannot read the kernel command line: unexpected contents'
+	assert_equal "$stderr" "hotplug-online: cannot read '/proc/cmdline': unexpected contents"
 	head -c 8192 /dev/zero | tr '\0' ' ' >"$CMDLINE"   # more than the kernel's 4 KiB
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
-	assert_equal "$stderr" 'hotplug-online: cannot read the kernel command line: unexpected contents'
+	assert_equal "$stderr" "hotplug-online: cannot read '/proc/cmdline': unexpected contents"
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup --dry-run
 	# A socket where the file should be: open() fails (ENXIO).
 	rm "$CMDLINE"
 	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$CMDLINE"
 	run -2 --separate-stderr ho --sysfs "$SYS" --config "$CFG" setup
-	assert_stderr_contains 'hotplug-online: cannot read the kernel command line: '
+	assert_stderr_contains "hotplug-online: cannot read '/proc/cmdline': "
 	rm "$CMDLINE"
 	assert_equal "$(tree_sums)" "$before"
 	[[ ! -e $RUNDIR ]] || fail "made $RUNDIR"

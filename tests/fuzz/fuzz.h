@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by the libFuzzer harnesses: a say() that checks every log line
  * instead of sending it (log.c is not linked), and an assertion that
- * survives -DNDEBUG.  The helper is built without HOTPLUG_ONLINE_TEST:
- * no errno injector, no uname seam; no harness reads the machine's
+ * survives -DNDEBUG.  The helper is built without the test seams
+ * (tests/test_helper/seams.c); no harness reads the machine's
  * /proc/cmdline or /run (none calls what would). */
 #ifndef HOTPLUG_ONLINE_FUZZ_H
 #define HOTPLUG_ONLINE_FUZZ_H

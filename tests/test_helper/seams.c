@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The test build's seams, linked into build/hotplug-online-test and the
+ * sanitizer builds with -Wl,--wrap (never into the shipped helper, whose
+ * source has no test code):
+ *   HOTPLUG_ONLINE_TEST_FAULTS="memory40=EBUSY*3 cpu2=EPERM" fails the
+ *     opening for writing of that device's attributes (or of the knob so
+ *     named), the first N times only with *N: the errno write_attr() sees;
+ *   HOTPLUG_ONLINE_TEST_ARCH and _RELEASE: uname(2) says another machine
+ *     or kernel, which no namespace fakes;
+ *   a uevent a test multicasts (tests/test_helper/uevent-send.c) counts as
+ *     the kernel's: its sender's port reads 0. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+int __real_openat(int dirfd, const char *name, int flags, ...);
+int __wrap_openat(int dirfd, const char *name, int flags, ...);
+int __real_uname(struct utsname *u);
+int __wrap_uname(struct utsname *u);
+ssize_t __real_recvmsg(int fd, struct msghdr *mh, int flags);
+ssize_t __wrap_recvmsg(int fd, struct msghdr *mh, int flags);
+
+/* The error the faults name for `who` (a directory's or file's name), 0 none. */
+static int injected(const char *dir, const char *file)
+{
+	static const struct { const char *name; int err; } errs[] = {
+		{ "EBUSY", EBUSY }, { "EAGAIN", EAGAIN }, { "EINVAL", EINVAL },
+		{ "ENOENT", ENOENT }, { "EPERM", EPERM }, { "ENOMEM", ENOMEM }, { "EIO", EIO },
+	};
+	static unsigned long used;
+	const char *p = getenv("HOTPLUG_ONLINE_TEST_FAULTS");
+
+	for (; p && *p; p += strcspn(p, " "), p += strspn(p, " ")) {
+		size_t wl = strcspn(p, "="), n = strcspn(p + wl + 1, " *");
+
+		if (p[wl] != '=' || !((strlen(dir) == wl && strncmp(p, dir, wl) == 0) ||
+				      (strlen(file) == wl && strncmp(p, file, wl) == 0)))
+			continue;
+		if (p[wl + 1 + n] == '*' && used >= strtoul(p + wl + 2 + n, NULL, 10))
+			return 0;
+		for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
+			if (strlen(errs[i].name) == n && strncmp(p + wl + 1, errs[i].name, n) == 0) {
+				used++;
+				return errs[i].err;
+			}
+	}
+	return 0;
+}
+
+int __wrap_openat(int dirfd, const char *name, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+
+	va_start(ap, flags);
+	if (flags & O_CREAT)
+		mode = va_arg(ap, mode_t);
+	va_end(ap);
+	if ((flags & O_ACCMODE) == O_WRONLY && getenv("HOTPLUG_ONLINE_TEST_FAULTS")) {
+		char link[64], path[4096] = "";
+		const char *dir;
+		ssize_t n;
+		int e;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+		if ((n = readlink(link, path, sizeof(path) - 1)) > 0)
+			path[n] = '\0';
+		dir = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+		if ((e = injected(dir, name))) {
+			errno = e;
+			return -1;
+		}
+	}
+	return __real_openat(dirfd, name, flags, mode);
+}
+
+int __wrap_uname(struct utsname *u)
+{
+	int r = __real_uname(u);
+
+	if (r == 0 && getenv("HOTPLUG_ONLINE_TEST_ARCH"))
+		snprintf(u->machine, sizeof(u->machine), "%s", getenv("HOTPLUG_ONLINE_TEST_ARCH"));
+	if (r == 0 && getenv("HOTPLUG_ONLINE_TEST_RELEASE"))
+		snprintf(u->release, sizeof(u->release), "%s", getenv("HOTPLUG_ONLINE_TEST_RELEASE"));
+	return r;
+}
+
+/* struct sockaddr_nl: family, pad, then the sender's port. */
+ssize_t __wrap_recvmsg(int fd, struct msghdr *mh, int flags)
+{
+	ssize_t n = __real_recvmsg(fd, mh, flags);
+
+	if (n >= 0 && mh->msg_name && mh->msg_namelen >= 8)
+		memset((char *)mh->msg_name + 4, 0, 4);
+	return n;
+}
