@@ -10,9 +10,10 @@
 # atomic either: a racing reader without the lock could see an empty file
 # and fail with "unexpected state ''".
 #
-# What is counted: inotify (test_helper/watch-writes) sees every write to
-# each device's attribute, so "exactly one" is measured, not inferred from
-# the final state.
+# What is counted: the test build records each attribute it opens for
+# writing (HOTPLUG_ONLINE_TEST_WRITES, tests/test_helper/seams.c), so
+# "exactly one" is measured, not inferred from the final state.  (inotify
+# could not: two writes it has not read yet come out as one event.)
 
 load test_helper/common
 
@@ -22,54 +23,21 @@ setup() {
 	mkfifo "$GATE"
 	OUT="$BATS_TEST_TMPDIR/out"
 	mkdir -p "$OUT"
-	PIDS=() NAMES=() WATCH_PID=
+	PIDS=() NAMES=()
 }
 
-teardown() {
-	[[ -z $WATCH_PID ]] || { kill "$WATCH_PID" 2>/dev/null; wait "$WATCH_PID" 2>/dev/null || true; }
-	common_teardown
-}
-
-# watch DEV...: start counting writes to each device's attribute.
+# watch: start counting writes, every attribute's.
 watch() {
-	local d paths=()
-	for d in "$@"; do
-		case $d in
-		memory*) paths+=("$MEM/$d/state") ;;
-		cpu*) paths+=("$CPU/$d/online") ;;
-		esac
-	done
 	WRITES=$BATS_TEST_TMPDIR/writes
-	"$BATS_TEST_DIRNAME/test_helper/watch-writes" "$WRITES" "$WRITES.ready" \
-		"$BATS_TEST_TMPDIR" "${paths[@]}" 3>&- &
-	WATCH_PID=$!
-	local i
-	for ((i = 0; i < 1000; i++)); do
-		[[ -e $WRITES.ready ]] && return 0
-		kill -0 "$WATCH_PID" 2>/dev/null || fail "watch-writes died"
-		sleep 0.01
-	done
-	fail "watch-writes did not start"
-}
-
-# stop_watch: every event so far is in $WRITES (a sentinel written last is).
-stop_watch() {
-	local i
-	touch "$BATS_TEST_TMPDIR/watch-sync"
-	for ((i = 0; i < 1000; i++)); do
-		grep -qxF "close_write $BATS_TEST_TMPDIR/watch-sync" "$WRITES" && break
-		sleep 0.01
-	done
-	kill "$WATCH_PID"
-	wait "$WATCH_PID" 2>/dev/null || true
-	WATCH_PID=
+	: >"$WRITES"
+	export HOTPLUG_ONLINE_TEST_WRITES=$WRITES
 }
 
 # writes DEV: how many times its attribute was written.
 writes() {
-	local f=$MEM/$1/state
-	[[ $1 == cpu* ]] && f=$CPU/$1/online
-	grep -cxF "close_write $f" "$WRITES" || true
+	local f=$1/state
+	[[ $1 == cpu* ]] && f=$1/online
+	grep -cxF "$f" "$WRITES" || true
 }
 
 # spawn NAME DEVPATH: one udev process, held at the gate so all start
@@ -115,7 +83,6 @@ release() {
 		[[ ! -s $OUT/$i.err ]] || fail "$i wrote on stderr: $(cat "$OUT/$i.err")"
 		[[ $i == sweep* || ! -s $OUT/$i.out ]] || fail "$i wrote on stdout: $(cat "$OUT/$i.out")"
 	done
-	stop_watch
 }
 
 # once DEV...: each device was written exactly once.
@@ -141,7 +108,7 @@ swept_once() {
 
 @test "concurrency: 64 udev processes on one block, racing a sweep: one write, nothing logged" {
 	mksysfs online=4 offline=1 offline_start=40 nodes=1 cpus=1 offline_cpus=0
-	watch memory40 memory0
+	watch
 	for ((i = 0; i < 64; i++)); do
 		spawn "memory40.$i" /devices/system/memory/memory40
 	done
@@ -149,7 +116,7 @@ swept_once() {
 	release
 	assert_equal "$(mem_state 40)" online
 	once memory40
-	assert_equal "$(writes memory0)" 0   # nothing else in the tree was touched
+	assert_equal "$(cat "$WRITES")" memory40/state   # nothing else was written
 	for b in 0 1 2 3; do assert_equal "$(mem_state "$b")" online; done
 	assert_equal "$(logged)" ''
 }
@@ -158,7 +125,7 @@ swept_once() {
 	mksysfs online=4 offline=64 offline_start=32 nodes=1 cpus=1 offline_cpus=0
 	devs=()
 	for ((b = 32; b < 96; b++)); do devs+=("memory$b"); done
-	watch "${devs[@]}"
+	watch
 	for d in "${devs[@]}"; do
 		spawn "$d" "/devices/system/memory/$d"
 	done
@@ -175,7 +142,7 @@ swept_once() {
 	devs=()
 	for ((b = 32; b < 40; b++)); do devs+=("memory$b"); done
 	for ((c = 1; c < 9; c++)); do devs+=("cpu$c"); done
-	watch "${devs[@]}"
+	watch
 	for ((i = 0; i < 4; i++)); do
 		for d in "${devs[@]}"; do
 			if [[ $d == cpu* ]]; then
@@ -200,7 +167,7 @@ swept_once() {
 	devs=()
 	for ((b = 32; b < 48; b++)); do devs+=("memory$b"); done
 	for ((c = 1; c < 5; c++)); do devs+=("cpu$c"); done
-	watch "${devs[@]}"
+	watch
 	for ((i = 0; i < 8; i++)); do spawn_sweep "sweep$i"; done
 	release
 	once "${devs[@]}"
@@ -214,10 +181,10 @@ swept_once() {
 
 @test "concurrency: the counting sees a second write (negative control)" {
 	mksysfs online=4 offline=1 offline_start=40 nodes=1 cpus=1 offline_cpus=0
-	watch memory40
+	watch
+	run -0 ho --sysfs "$SYS" --config "$CFG" online memory40
 	echo offline >"$MEM/memory40/state"
-	echo online >"$MEM/memory40/state"
-	stop_watch
+	run -0 ho --sysfs "$SYS" --config "$CFG" online memory40
 	assert_equal "$(writes memory40)" 2
 	run -1 once memory40
 }

@@ -7,6 +7,9 @@
  *     named), the first N times only with *N: the errno write_attr() sees;
  *   HOTPLUG_ONLINE_TEST_ARCH and _RELEASE: uname(2) says another machine
  *     or kernel, which no namespace fakes;
+ *   HOTPLUG_ONLINE_TEST_WRITES=FILE: each attribute opened for writing
+ *     gets a line "DIR/NAME" there (tests/300-concurrency.bats counts
+ *     them; inotify merges two writes it has not read yet into one);
  *   a uevent a test multicasts (tests/test_helper/uevent-send.c) counts as
  *     the kernel's: its sender's port reads 0. */
 #include <errno.h>
@@ -62,11 +65,11 @@ int __wrap_openat(int dirfd, const char *name, int flags, ...)
 	if (flags & O_CREAT)
 		mode = va_arg(ap, mode_t);
 	va_end(ap);
-	if ((flags & O_ACCMODE) == O_WRONLY && getenv("HOTPLUG_ONLINE_TEST_FAULTS")) {
-		char link[64], path[4096] = "";
-		const char *dir;
+	if ((flags & O_ACCMODE) == O_WRONLY && dirfd != AT_FDCWD) {
+		const char *log = getenv("HOTPLUG_ONLINE_TEST_WRITES"), *dir;
+		char link[64], path[4096] = "", line[4200];
 		ssize_t n;
-		int e;
+		int e, fd;
 
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
 		if ((n = readlink(link, path, sizeof(path) - 1)) > 0)
@@ -76,6 +79,17 @@ int __wrap_openat(int dirfd, const char *name, int flags, ...)
 			errno = e;
 			return -1;
 		}
+		fd = __real_openat(dirfd, name, flags, mode);
+		if (fd >= 0 && log) {   /* one write(2) of O_APPEND: whole lines */
+			int l = __real_openat(AT_FDCWD, log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+					      0644);
+
+			n = snprintf(line, sizeof(line), "%s/%s\n", dir, name);
+			if (l < 0 || write(l, line, (size_t)n) != n)
+				abort();   /* a line lost would let a test count too few */
+			close(l);
+		}
+		return fd;
 	}
 	return __real_openat(dirfd, name, flags, mode);
 }
