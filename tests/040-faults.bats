@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Failing writes, through the test build's errno injector
-# (HOTPLUG_ONLINE_TEST_FAULTS="memory4=EBUSY*3 cpu3=EPERM" in write_attr():
+# (HOTPLUG_ONLINE_TEST_FAULTS="memory4=EBUSY*3 cpu3=EPERM", test_helper/seams.c:
 # the device's writes fail with that errno, the first N of the process
 # with *N): retries, refusals, fallbacks, and a real race.
 

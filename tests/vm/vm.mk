@@ -18,10 +18,14 @@ VM_JOBS ?= $(shell command -v parallel >/dev/null 2>&1 && nproc || echo 1)
 # old-packages: ea86314's package, the other side of the upgrade and
 # downgrade tests and daxctl's negative control, as check-packaging uses it
 # (tests/vm/lib.sh, vm_old_deb, finds it in build/old-ea86314).
-# The systemd guest's files first: they are the longest (a debootstrap'd
-# root, apt runs), and started last they left one job running alone.
-VM_FILES = $(sort $(wildcard tests/vm/16*.bats)) \
-	$(filter-out tests/vm/16%,$(sort $(wildcard tests/vm/*.bats)))
+# The longest files first, so that no job runs alone at the end: the
+# systemd guest's (a debootstrap'd root, apt runs) and RHEL's udevd (each
+# builds its udevd once, about 100 s on a fresh machine).  160 builds the
+# root while 170 and 171 build udevd: 161, which waits for the root, comes
+# after them, so that no job waits on another's build.
+VM_FIRST = tests/vm/160-systemd-golden.bats tests/vm/170-el-udev-219-67.bats \
+	tests/vm/171-el-udev-219-78.bats tests/vm/161-systemd-apt.bats tests/vm/172-el-udev-239.bats
+VM_FILES = $(VM_FIRST) $(filter-out $(VM_FIRST),$(sort $(wildcard tests/vm/*.bats)))
 
 check-vm: deb old-packages vm-deps
 	HPO_VM_DEB=$(VM_DEB) bats --timing $(if $(filter true,$(CI)),--tap) \
