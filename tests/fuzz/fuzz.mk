@@ -47,7 +47,7 @@ GLIBC_BIN   := build/hotplug-online-glibc-test
 HELPER_SRC  := $(wildcard helper/*.c)
 HELPER_HDR  := $(wildcard helper/*.h)
 HELPER_DEFS := -std=c11 -D_GNU_SOURCE -DVERSION='"$(shell cat VERSION)"' \
-	       -DSYSCONFDIR='"/etc"' 
+	       -DSYSCONFDIR='"/etc"'
 VALGRIND    ?= valgrind -q --error-exitcode=99 --leak-check=full \
 	       --errors-for-leak-kinds=definite --trace-children=no
 C_TESTS     := $(filter-out tests/000-% tests/005-% tests/006-% tests/150-%,\

@@ -29,7 +29,8 @@ int __wrap_uname(struct utsname *u);
 ssize_t __real_recvmsg(int fd, struct msghdr *mh, int flags);
 ssize_t __wrap_recvmsg(int fd, struct msghdr *mh, int flags);
 
-/* The error the faults name for `who` (a directory's or file's name), 0 none. */
+/* The errno HOTPLUG_ONLINE_TEST_FAULTS names for the directory `dir` (a
+ * device) or the file `file` (a knob), 0 none. */
 static int injected(const char *dir, const char *file)
 {
 	static const struct { const char *name; int err; } errs[] = {
@@ -65,7 +66,8 @@ int __wrap_openat(int dirfd, const char *name, int flags, ...)
 	if (flags & O_CREAT)
 		mode = va_arg(ap, mode_t);
 	va_end(ap);
-	if ((flags & O_ACCMODE) == O_WRONLY && dirfd != AT_FDCWD) {
+	if ((flags & O_ACCMODE) == O_WRONLY && dirfd != AT_FDCWD &&
+	    (getenv("HOTPLUG_ONLINE_TEST_FAULTS") || getenv("HOTPLUG_ONLINE_TEST_WRITES"))) {
 		const char *log = getenv("HOTPLUG_ONLINE_TEST_WRITES"), *dir;
 		char link[64], path[4096] = "", line[4200];
 		ssize_t n;
